@@ -1,0 +1,165 @@
+/* diffcomp: compression with diffusion models. Public C API.
+ *
+ * This header is the library's only public surface. No C++, libtorch or exception type crosses
+ * it. Every function returns a dc_error (or fills one); errors carry a stable code and a message
+ * (dc_last_error_message is thread-local).
+ *
+ * Untrusted input: dc_decompress validates every length, index and table of the container and the
+ * payload against the limits below; a bad file yields an error code, never a crash.
+ */
+#ifndef DIFFCOMP_DIFFCOMP_H_
+#define DIFFCOMP_DIFFCOMP_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DC_VERSION_MAJOR 0
+#define DC_VERSION_MINOR 1
+#define DC_VERSION_PATCH 0
+#define DC_VERSION_STRING "0.1.0"
+
+/* Error codes. Values are pinned: never renumbered, never reused. They are also the CLI's exit
+ * codes (see README). */
+typedef enum {
+  DC_OK = 0,
+  DC_ERR_INVALID_ARGUMENT = 2,   /* bad parameter or usage */
+  DC_ERR_IO = 3,                 /* cannot read or write a file */
+  DC_ERR_UNSUPPORTED_FORMAT = 4, /* input type or variant not supported (e.g. 16-bit PNG) */
+  DC_ERR_TOO_LARGE = 5,          /* dimensions or sizes beyond the stated limits */
+  DC_ERR_BAD_MAGIC = 6,          /* not a diffcomp file */
+  DC_ERR_UNSUPPORTED_VERSION = 7,/* container version this build cannot read */
+  DC_ERR_RESERVED_BITS = 8,      /* reserved header bits set */
+  DC_ERR_TRUNCATED = 9,          /* data ends early */
+  DC_ERR_CORRUPT = 10,           /* inconsistent fields or payload */
+  DC_ERR_CHECKSUM = 11,          /* decoded content does not match the stored checksum */
+  DC_ERR_UNKNOWN_CODEC = 12,     /* codec id or name not known to this build */
+  DC_ERR_MODEL_MISMATCH = 13,    /* file was made with a different model (fingerprint differs) */
+  DC_ERR_MODEL_NOT_FOUND = 14,   /* model file missing or unreadable */
+  DC_ERR_OUT_OF_MEMORY = 15,
+  DC_ERR_EXISTS = 16,            /* output exists and overwrite was not allowed (CLI) */
+  DC_ERR_INTERNAL = 17           /* a bug: please report */
+} dc_error;
+
+/* Stable short name of an error ("truncated", ...). Never NULL. */
+const char* dc_error_name(dc_error e);
+/* Message of the last error on this thread, or "" . Never NULL. */
+const char* dc_last_error_message(void);
+
+/* Codec ids. Pinned values, append-only; a retired id is marked removed and never reused. */
+typedef enum {
+  DC_CODEC_STORE = 0,          /* bytes stored verbatim */
+  DC_CODEC_HUFFMAN = 1,        /* canonical order-0 Huffman over bytes */
+  DC_CODEC_LZW = 2,            /* LZW, 9..16-bit codes, dictionary reset */
+  DC_CODEC_IMAGE_LOSSLESS = 3  /* absorbing-state diffusion + rANS, 8-bit images */
+} dc_codec;
+
+/* Name <-> id. dc_codec_from_name returns DC_ERR_UNKNOWN_CODEC for an unknown name. */
+const char* dc_codec_name(dc_codec c);
+dc_error dc_codec_from_name(const char* name, dc_codec* out);
+
+/* What the original file was, so that decompress can restore it. Pinned values. */
+typedef enum {
+  DC_FORMAT_RAW = 0, /* arbitrary bytes, restored exactly */
+  DC_FORMAT_PNG = 1, /* restored as a PNG with identical pixels */
+  DC_FORMAT_PPM = 2, /* binary PPM (P6), restored with a canonical header */
+  DC_FORMAT_PGM = 3  /* binary PGM (P5), restored with a canonical header */
+} dc_format;
+
+/* Kinds of content a codec takes. */
+typedef enum {
+  DC_KIND_BYTES = 0, /* data/size: a byte string */
+  DC_KIND_IMAGE = 1  /* data: interleaved 8-bit pixels, row-major, width*height*channels bytes */
+} dc_kind;
+
+/* Limits on what the library accepts (and what a decoder believes from a header). */
+#define DC_MAX_IMAGE_DIM 65535u
+#define DC_MAX_IMAGE_PIXELS (1ull << 28) /* 268 M pixels, e.g. 16384 x 16384 */
+#define DC_MAX_BYTES_INPUT (1ull << 32)  /* 4 GiB */
+
+/* Content handed to or returned by the codecs. For DC_KIND_IMAGE, channels is 1 (gray), 3 (RGB)
+ * or 4 (RGBA) and bit_depth 8. */
+typedef struct {
+  dc_kind kind;
+  dc_format format; /* original file type, recorded in the container */
+  const uint8_t* data;
+  size_t size;
+  uint32_t width, height, channels, bit_depth;
+} dc_content;
+
+/* Compression parameters. Initialise with dc_params_init. */
+typedef struct {
+  dc_codec codec;
+  int threads;            /* worker threads; 0 = all cores. Never changes the output bytes. */
+  uint32_t tile_size;     /* image codecs: tile side in pixels (0 = default 256) */
+  const char* model_path; /* model file, or NULL for the shipped default */
+  /* Progress callback (may be NULL): done/total work units. Called from the calling thread. */
+  void (*progress)(void* opaque, uint64_t done, uint64_t total);
+  void* progress_opaque;
+} dc_params;
+
+void dc_params_init(dc_params* p);
+
+/* A buffer owned by the library; release with dc_buffer_free. */
+typedef struct {
+  uint8_t* data;
+  size_t size;
+} dc_buffer;
+void dc_buffer_free(dc_buffer* b);
+
+/* Compresses content into a container (.dfc bytes).
+ * @return DC_OK, or an error code (out is then left empty). */
+dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* out);
+
+/* Decoded content, owned by the library; release with dc_decoded_free. */
+typedef struct {
+  dc_content content; /* content.data points into storage owned by this struct */
+  uint8_t* storage_;
+} dc_decoded;
+void dc_decoded_free(dc_decoded* d);
+
+/* Decompresses a container. params may be NULL (defaults: all cores, shipped model); only
+ * threads, model_path and progress are read. Verifies the content checksum.
+ * @return DC_OK, or an error code (out is then left empty). */
+dc_error dc_decompress(const uint8_t* data, size_t size, const dc_params* params,
+                       dc_decoded* out);
+
+/* Header facts of a container, without decoding the payload. */
+typedef struct {
+  uint32_t version_major, version_minor;
+  dc_codec codec;
+  dc_format format;
+  dc_kind kind;
+  uint32_t model_id;          /* 0 = no model */
+  uint32_t model_fingerprint; /* first 4 bytes of SHA-256 of the model file's weights section */
+  uint64_t original_size;     /* bytes (DC_KIND_BYTES) or width*height*channels */
+  uint32_t width, height, channels, bit_depth;
+  uint64_t payload_size;
+  uint64_t container_size;
+} dc_info;
+
+dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out);
+
+/* Shipped / loadable models. */
+typedef struct {
+  uint32_t model_id;
+  uint32_t fingerprint;
+  char name[64];
+  char codec[32];
+  uint64_t parameters;
+  char path[512];
+} dc_model_info;
+
+/* Describes the model at path (or the default model of `codec` if path is NULL). */
+dc_error dc_model_describe(dc_codec codec, const char* path, dc_model_info* out);
+
+/* The library version, for a header/library check at start-up. */
+uint32_t dc_version_number(void); /* major*10000 + minor*100 + patch */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DIFFCOMP_DIFFCOMP_H_ */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what diffcomp needs from Debian 12 packages. Idempotent: packages that are
+# already installed are skipped, and nothing runs apt when all are present.
+# Usage: scripts/install-deps.sh [--minimal]   (--minimal: build + test deps only, no baseline codecs)
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config git
+  libtorch-dev libopenblas0-pthread libopenblas-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
+  libgtest-dev libgmock-dev
+)
+# External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).
+BASELINE_PKGS=(
+  zstd xz-utils brotli bzip2 gzip ncompress optipng webp libjxl-tools libavif-bin
+  libjpeg-turbo-progs flac wavpack ffmpeg imagemagick butteraugli
+)
+
+pkgs=("${BUILD_PKGS[@]}")
+if [[ "${1:-}" != "--minimal" ]]; then pkgs+=("${BASELINE_PKGS[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -o DPkg::Lock::Timeout=900 -qq
+$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
