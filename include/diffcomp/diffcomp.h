@@ -110,9 +110,18 @@ typedef struct {
 } dc_buffer;
 void dc_buffer_free(dc_buffer* b);
 
-/* Compresses content into a container (.dfc bytes).
+/* Figures about one compression (optional output of dc_compress). */
+typedef struct {
+  double model_bits;     /* the model's own cost of the content in bits (-log2 of the quantised
+                            probabilities coded); 0 for codecs without a model */
+  uint64_t payload_size; /* bytes of codec payload */
+  uint64_t container_size;
+} dc_stats;
+
+/* Compresses content into a container (.dfc bytes). stats may be NULL.
  * @return DC_OK, or an error code (out is then left empty). */
-dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* out);
+dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* out,
+                     dc_stats* stats);
 
 /* Decoded content, owned by the library; release with dc_decoded_free. */
 typedef struct {

@@ -1,0 +1,35 @@
+/* diffcomp training API (libtorch; built when DC_ENABLE_TRAIN is on). */
+#ifndef DIFFCOMP_TRAIN_H_
+#define DIFFCOMP_TRAIN_H_
+
+#include "diffcomp/diffcomp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  dc_codec codec;               /* DC_CODEC_IMAGE_LOSSLESS */
+  const char* const* data;      /* training directories or files (PNG, CIFAR .bin) */
+  int num_data;
+  double minutes;               /* wall-clock budget of the whole run (resumes included) */
+  const char* out_path;         /* model file to export (.dcw) */
+  const char* checkpoint_path;  /* checkpoint written periodically (NULL: out_path + ".ckpt") */
+  const char* resume_path;      /* checkpoint to resume from, or NULL */
+  int threads;                  /* torch threads (0 = 2) */
+  uint64_t seed;
+  int features;                 /* network width (0 = default) */
+  int quiet;
+  const char* command_line;     /* recorded in the model's provenance */
+} dc_train_params;
+
+void dc_train_params_init(dc_train_params* p);
+
+/* Trains, checkpoints, validates and exports. Progress goes to stderr unless quiet.
+ * @return DC_OK or an error code (message in dc_last_error_message). */
+dc_error dc_train(const dc_train_params* p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DIFFCOMP_TRAIN_H_ */

@@ -1,0 +1,379 @@
+// diffcomp command-line tool: a thin client of the public API (include/diffcomp/) plus the
+// file-format helpers in extras/. Exit codes are the dc_error values (README).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "diffcomp/diffcomp.h"
+#ifdef DC_HAVE_TRAIN
+#include "diffcomp/train.h"
+#endif
+#include "extras/file_io.h"
+#include "extras/image_io.h"
+#include "programs/bench.h"
+
+namespace {
+
+using dc::extras::FileType;
+using json = nlohmann::json;
+
+struct Global {
+  int verbosity = 1;  // 0 quiet, 1 normal, 2 verbose
+  bool json = false;
+};
+Global g;
+
+int Fail(dc_error e, const std::string& what) {
+  std::fprintf(stderr, "diffcomp: %s: %s (%s)\n", what.c_str(), dc_last_error_message(), dc_error_name(e));
+  return static_cast<int>(e);
+}
+int Fail(const dc::Status& s, const std::string& what) {
+  std::fprintf(stderr, "diffcomp: %s: %s (%s)\n", what.c_str(), s.message().c_str(), dc_error_name(s.code()));
+  return static_cast<int>(s.code());
+}
+
+// Progress on a terminal only, never in --json or -q mode.
+void Progress(void* opaque, uint64_t done, uint64_t total) {
+  const auto* name = static_cast<const std::string*>(opaque);
+  std::fprintf(stderr, "\r%s: tile %llu/%llu", name->c_str(), (unsigned long long)done, (unsigned long long)total);
+  if (done == total) std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}
+bool ShowProgress() { return g.verbosity > 0 && !g.json && isatty(STDERR_FILENO); }
+
+std::string Basename(const std::string& p) {
+  const auto s = p.find_last_of('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+struct CompressOpts {
+  std::string codec, out, model;
+  bool force = false, keep = true;
+  int threads = 0;
+  uint32_t tile = 0;
+  std::vector<std::string> inputs;
+};
+
+int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
+  auto bytes = dc::extras::ReadFile(in);
+  if (!bytes.ok()) return Fail(bytes.status(), in);
+  const FileType type = dc::extras::DetectFileType(bytes->data(), bytes->size());
+  const bool is_image = type == FileType::kPng || type == FileType::kPpm || type == FileType::kPgm;
+  std::string codec_name = o.codec.empty() ? (is_image ? "image-lossless" : "lzw") : o.codec;
+  dc_codec codec;
+  if (dc_error e = dc_codec_from_name(codec_name.c_str(), &codec)) return Fail(e, in);
+
+  dc_params p;
+  dc_params_init(&p);
+  p.codec = codec;
+  p.threads = o.threads;
+  p.tile_size = o.tile;
+  p.model_path = o.model.empty() ? nullptr : o.model.c_str();
+  const std::string label = Basename(in);
+  if (ShowProgress()) {
+    p.progress = Progress;
+    p.progress_opaque = const_cast<std::string*>(&label);
+  }
+  dc_content c{};
+  dc::extras::Image img;
+  if (codec == DC_CODEC_IMAGE_LOSSLESS) {
+    if (!is_image)
+      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, std::string("image-lossless needs a PNG, PPM or PGM image, got ") +
+                                                          dc::extras::FileTypeName(type)), in);
+    auto im = dc::extras::DecodeImage(bytes->data(), bytes->size());
+    if (!im.ok()) return Fail(im.status(), in);
+    img = std::move(im).value();
+    c.kind = DC_KIND_IMAGE;
+    c.format = type == FileType::kPng ? DC_FORMAT_PNG : type == FileType::kPpm ? DC_FORMAT_PPM : DC_FORMAT_PGM;
+    c.data = img.pixels.data();
+    c.size = img.pixels.size();
+    c.width = img.width;
+    c.height = img.height;
+    c.channels = img.channels;
+    c.bit_depth = 8;
+  } else {
+    c.kind = DC_KIND_BYTES;
+    c.format = DC_FORMAT_RAW;
+    c.data = bytes->data();
+    c.size = bytes->size();
+  }
+  const std::string out = o.out.empty() ? in + ".dfc" : o.out;
+  if (!o.force && dc::extras::FileExists(out))
+    return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
+  dc_buffer buf{};
+  dc_stats st{};
+  if (dc_error e = dc_compress(&c, &p, &buf, &st)) return Fail(e, in);
+  const dc::Status ws = dc::extras::WriteFileAtomic(out, buf.data, buf.size, o.force);
+  const size_t size = buf.size;
+  dc_buffer_free(&buf);
+  if (!ws.ok()) return Fail(ws, out);
+
+  const bool img_kind = c.kind == DC_KIND_IMAGE;
+  const double units = img_kind ? static_cast<double>(c.size) : static_cast<double>(bytes->size());
+  const double rate = units > 0 ? 8.0 * size / units : 0.0;
+  json r = {{"input", in}, {"output", out}, {"codec", dc_codec_name(codec)}, {"input_bytes", bytes->size()},
+            {"output_bytes", size}, {"rate", rate}, {"rate_unit", img_kind ? "bits/sub-pixel" : "bits/byte"}};
+  if (img_kind) {
+    r["width"] = c.width;
+    r["height"] = c.height;
+    r["channels"] = c.channels;
+    r["model_bits"] = st.model_bits;
+    r["model_rate"] = st.model_bits / units;
+  }
+  if (g.json) {
+    records->push_back(r);
+  } else if (g.verbosity > 0) {
+    if (img_kind)
+      std::printf("%s: %ux%ux%u -> %zu bytes, %.4f bpsp (model NLL %.4f) [%s] -> %s\n", in.c_str(), c.width, c.height,
+                  c.channels, size, rate, st.model_bits / units, dc_codec_name(codec), out.c_str());
+    else
+      std::printf("%s: %zu -> %zu bytes (%.2f%%, %.4f bits/byte) [%s] -> %s\n", in.c_str(), bytes->size(), size,
+                  bytes->empty() ? 0.0 : 100.0 * size / bytes->size(), rate, dc_codec_name(codec), out.c_str());
+  }
+  return 0;
+}
+
+struct DecompressOpts {
+  std::string out, model;
+  bool force = false;
+  int threads = 0;
+  std::vector<std::string> inputs;
+};
+
+int DecompressOne(const DecompressOpts& o, const std::string& in, json* records) {
+  std::string out = o.out;
+  if (out.empty()) {
+    if (in.size() <= 4 || in.compare(in.size() - 4, 4, ".dfc") != 0)
+      return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "input does not end in .dfc; name the output with -o"), in);
+    out = in.substr(0, in.size() - 4);
+  }
+  if (!o.force && dc::extras::FileExists(out))
+    return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
+  auto bytes = dc::extras::ReadFile(in);
+  if (!bytes.ok()) return Fail(bytes.status(), in);
+  dc_params p;
+  dc_params_init(&p);
+  p.threads = o.threads;
+  p.model_path = o.model.empty() ? nullptr : o.model.c_str();
+  const std::string label = Basename(in);
+  if (ShowProgress()) {
+    p.progress = Progress;
+    p.progress_opaque = const_cast<std::string*>(&label);
+  }
+  dc_decoded d{};
+  if (dc_error e = dc_decompress(bytes->data(), bytes->size(), &p, &d)) return Fail(e, in);
+  std::vector<uint8_t> file;
+  dc::Status st;
+  if (d.content.kind == DC_KIND_BYTES) {
+    file.assign(d.content.data, d.content.data + d.content.size);
+  } else {
+    dc::extras::Image img;
+    img.width = d.content.width;
+    img.height = d.content.height;
+    img.channels = d.content.channels;
+    img.pixels.assign(d.content.data, d.content.data + d.content.size);
+    auto enc = d.content.format == DC_FORMAT_PNG ? dc::extras::EncodePng(img) : dc::extras::EncodePnm(img);
+    if (enc.ok()) file = std::move(enc).value(); else st = enc.status();
+  }
+  dc_decoded_free(&d);
+  if (!st.ok()) return Fail(st, in);
+  st = dc::extras::WriteFileAtomic(out, file.data(), file.size(), o.force);
+  if (!st.ok()) return Fail(st, out);
+  if (g.json) records->push_back({{"input", in}, {"output", out}, {"output_bytes", file.size()}});
+  else if (g.verbosity > 0) std::printf("%s: %zu bytes -> %s\n", in.c_str(), file.size(), out.c_str());
+  return 0;
+}
+
+int Info(const std::vector<std::string>& inputs) {
+  json all = json::array();
+  int rc = 0;
+  for (const auto& in : inputs) {
+    auto bytes = dc::extras::ReadFile(in);
+    if (!bytes.ok()) { rc = rc ? rc : Fail(bytes.status(), in); continue; }
+    dc_info info;
+    if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) { rc = rc ? rc : Fail(e, in); continue; }
+    static const char* kFormats[] = {"raw", "png", "ppm", "pgm"};
+    const double units = static_cast<double>(info.original_size);
+    json r = {{"file", in}, {"version", fmt::format("{}.{}", info.version_major, info.version_minor)},
+              {"codec", dc_codec_name(info.codec)}, {"format", kFormats[info.format]},
+              {"original_size", info.original_size}, {"payload_size", info.payload_size},
+              {"container_size", info.container_size},
+              {"rate", units > 0 ? 8.0 * info.container_size / units : 0.0},
+              {"rate_unit", info.kind == DC_KIND_IMAGE ? "bits/sub-pixel" : "bits/byte"}};
+    if (info.kind == DC_KIND_IMAGE) {
+      r["width"] = info.width;
+      r["height"] = info.height;
+      r["channels"] = info.channels;
+      r["model_id"] = info.model_id;
+      r["model_fingerprint"] = fmt::format("{:08x}", info.model_fingerprint);
+    }
+    if (g.json) { all.push_back(r); continue; }
+    std::printf("%s\n  container %s, codec %s, original format %s\n", in.c_str(), r["version"].get<std::string>().c_str(),
+                dc_codec_name(info.codec), kFormats[info.format]);
+    if (info.kind == DC_KIND_IMAGE)
+      std::printf("  image %ux%u, %u channel(s), 8 bit; model id %u fingerprint %08x\n", info.width, info.height,
+                  info.channels, info.model_id, info.model_fingerprint);
+    std::printf("  %llu bytes of content -> %llu bytes (payload %llu), %.4f %s\n", (unsigned long long)info.original_size,
+                (unsigned long long)info.container_size, (unsigned long long)info.payload_size, r["rate"].get<double>(),
+                r["rate_unit"].get<std::string>().c_str());
+  }
+  if (g.json) std::printf("%s\n", all.dump(2).c_str());
+  return rc;
+}
+
+int Models(const std::string& path) {
+  dc_model_info m;
+  if (dc_error e = dc_model_describe(DC_CODEC_IMAGE_LOSSLESS, path.empty() ? nullptr : path.c_str(), &m))
+    return Fail(e, "image-lossless model");
+  if (g.json) {
+    std::printf("%s\n", json::array({{{"codec", m.codec}, {"model_id", m.model_id}, {"arch", m.name},
+                                      {"fingerprint", fmt::format("{:08x}", m.fingerprint)},
+                                      {"parameters", m.parameters}, {"path", m.path}}}).dump(2).c_str());
+  } else {
+    std::printf("%-16s %-8s %-6s %-10s %-10s %s\n", "codec", "model_id", "arch", "fingerprint", "parameters", "path");
+    std::printf("%-16s %-8u %-6s %08x   %-10llu %s\n", m.codec, m.model_id, m.name, m.fingerprint,
+                (unsigned long long)m.parameters, m.path);
+  }
+  return 0;
+}
+
+std::string SelfExe(const char* argv0) {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string(argv0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (dc_version_number() != DC_VERSION_MAJOR * 10000 + DC_VERSION_MINOR * 100 + DC_VERSION_PATCH) {
+    std::fprintf(stderr, "diffcomp: library version does not match the header\n");
+    return DC_ERR_INTERNAL;
+  }
+  CLI::App app{"diffcomp: compression with diffusion models"};
+  app.set_version_flag("-V,--version", std::string("diffcomp ") + DC_VERSION_STRING);
+  app.require_subcommand(1);
+  bool quiet = false, verbose = false;
+  app.add_flag("-q,--quiet", quiet, "print nothing but errors");
+  app.add_flag("-v,--verbose", verbose, "print more");
+  app.add_flag("--json", g.json, "machine-readable output on stdout");
+
+  CompressOpts co;
+  auto* cc = app.add_subcommand("compress", "compress files to .dfc");
+  cc->add_option("--codec,-c", co.codec, "image-lossless (default for PNG/PPM/PGM), huffman, lzw (default otherwise), store");
+  cc->add_option("-o,--output", co.out, "output file (one input only)");
+  cc->add_flag("-f,--force", co.force, "overwrite an existing output");
+  cc->add_flag("-k,--keep", co.keep, "keep the input (always: diffcomp never removes it)");
+  cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
+  cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
+  cc->add_option("--model", co.model, "model file (default: the shipped model)");
+  cc->add_option("inputs", co.inputs, "input files")->required();
+
+  DecompressOpts dco;
+  auto* dcmd = app.add_subcommand("decompress", "restore .dfc files");
+  dcmd->add_option("-o,--output", dco.out, "output file (one input only)");
+  dcmd->add_flag("-f,--force", dco.force, "overwrite an existing output");
+  dcmd->add_option("-T,--threads", dco.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  dcmd->add_option("--model", dco.model, "model file (default: the shipped model)");
+  dcmd->add_option("inputs", dco.inputs, "input .dfc files")->required();
+
+  std::vector<std::string> info_inputs;
+  auto* icmd = app.add_subcommand("info", "describe .dfc files");
+  icmd->add_option("inputs", info_inputs, "input .dfc files")->required();
+
+  std::string model_path;
+  auto* mcmd = app.add_subcommand("models", "list the shipped models");
+  mcmd->add_option("--model", model_path, "describe this model file instead");
+
+  dc::bench::BenchOptions bo;
+  auto* bcmd = app.add_subcommand("bench", "benchmark our codecs beside the classic ones");
+  bcmd->add_option("--data", bo.data, "files or directories")->required();
+  bcmd->add_option("--codecs", bo.codecs, "codec specs, comma-separated; 'list' shows them")->delimiter(',');
+  bcmd->add_option("--json", bo.json_out, "write all results as JSON");
+  bcmd->add_option("--markdown", bo.markdown_out, "write the Markdown tables");
+  bcmd->add_option("--plot", bo.plot_out, "write an SVG chart");
+  bcmd->add_option("-T,--threads", bo.threads, "threads for our codecs");
+  bcmd->add_option("--limit", bo.limit, "at most this many files per data entry");
+  bcmd->add_option("--repeats", bo.repeats, "runs per measurement; the fastest counts");
+
+#ifdef DC_HAVE_TRAIN
+  std::string t_codec = "image-lossless", t_out, t_resume, t_ckpt;
+  std::vector<std::string> t_data;
+  double t_minutes = 0;
+  int t_threads = 2, t_features = 0;
+  uint64_t t_seed = 1;
+  auto* tcmd = app.add_subcommand("train", "train a model (libtorch, CPU)");
+  tcmd->add_option("--codec", t_codec, "codec whose model to train (image-lossless)");
+  tcmd->add_option("--data", t_data, "training directories or files (PNG, CIFAR .bin)")->required();
+  tcmd->add_option("--minutes", t_minutes, "wall-clock budget of the whole run, resumes included")->required();
+  tcmd->add_option("--out", t_out, "model file to write (.dcw)")->required();
+  tcmd->add_option("--resume", t_resume, "checkpoint to resume from");
+  tcmd->add_option("--checkpoint", t_ckpt, "checkpoint path (default: OUT.ckpt)");
+  tcmd->add_option("-T,--threads", t_threads, "torch threads");
+  tcmd->add_option("--features", t_features, "network width");
+  tcmd->add_option("--seed", t_seed, "random seed");
+#endif
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : DC_ERR_INVALID_ARGUMENT;
+  }
+  g.verbosity = quiet ? 0 : verbose ? 2 : 1;
+
+  json records = json::array();
+  int rc = 0;
+  if (cc->parsed()) {
+    if (!co.out.empty() && co.inputs.size() > 1) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "-o takes one input"), "compress");
+    for (const auto& in : co.inputs) {
+      const int r = CompressOne(co, in, &records);
+      if (r && !rc) rc = r;
+    }
+  } else if (dcmd->parsed()) {
+    if (!dco.out.empty() && dco.inputs.size() > 1) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "-o takes one input"), "decompress");
+    for (const auto& in : dco.inputs) {
+      const int r = DecompressOne(dco, in, &records);
+      if (r && !rc) rc = r;
+    }
+  } else if (icmd->parsed()) {
+    return Info(info_inputs);
+  } else if (mcmd->parsed()) {
+    return Models(model_path);
+  } else if (bcmd->parsed()) {
+    bo.self_exe = SelfExe(argv[0]);
+    bo.quiet = quiet;
+    if (bo.codecs.empty()) bo.codecs = {"ours", "external"};
+    return dc::bench::RunBench(bo);
+#ifdef DC_HAVE_TRAIN
+  } else if (tcmd->parsed()) {
+    dc_train_params tp;
+    dc_train_params_init(&tp);
+    if (dc_error e = dc_codec_from_name(t_codec.c_str(), &tp.codec)) return Fail(e, "train");
+    std::vector<const char*> d;
+    for (auto& s : t_data) d.push_back(s.c_str());
+    tp.data = d.data();
+    tp.num_data = static_cast<int>(d.size());
+    tp.minutes = t_minutes;
+    tp.out_path = t_out.c_str();
+    tp.resume_path = t_resume.empty() ? nullptr : t_resume.c_str();
+    tp.checkpoint_path = t_ckpt.empty() ? nullptr : t_ckpt.c_str();
+    tp.threads = t_threads;
+    tp.features = t_features;
+    tp.seed = t_seed;
+    tp.quiet = quiet;
+    std::string cmdline;
+    for (int i = 0; i < argc; ++i) cmdline += (i ? " " : "") + std::string(argv[i]);
+    tp.command_line = cmdline.c_str();
+    if (dc_error e = dc_train(&tp)) return Fail(e, "train");
+    return 0;
+#endif
+  }
+  if (g.json) std::printf("%s\n", records.dump(2).c_str());
+  return rc;
+}

@@ -1,0 +1,73 @@
+#include "api/model_store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+namespace dc {
+namespace {
+
+bool IsFile(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string ExeDir() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return "";
+  std::string s(buf, static_cast<size_t>(n));
+  return s.substr(0, s.find_last_of('/'));
+}
+
+}  // namespace
+
+StatusOr<std::string> DefaultModelPath(dc_codec codec) {
+  if (codec != DC_CODEC_IMAGE_LOSSLESS) return Error(DC_ERR_INVALID_ARGUMENT, "codec has no model");
+  const std::string file = "image-lossless-adm1.dcw";
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("DIFFCOMP_MODEL_DIR")) dirs.push_back(env);
+  const std::string exe = ExeDir();
+  if (!exe.empty()) {
+    dirs.push_back(exe + "/../../models");
+    dirs.push_back(exe + "/../share/diffcomp/models");
+  }
+#ifdef DC_SOURCE_DIR
+  dirs.push_back(std::string(DC_SOURCE_DIR) + "/models");
+#endif
+  for (const auto& d : dirs)
+    if (IsFile(d + "/" + file)) return d + "/" + file;
+  return Error(DC_ERR_MODEL_NOT_FOUND, "default model " + file + " not found (set DIFFCOMP_MODEL_DIR or pass --model)");
+}
+
+StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char* path) {
+  std::string p;
+  if (path && *path) {
+    p = path;
+  } else {
+    ASSIGN_OR_RETURN(p, DefaultModelPath(codec));
+  }
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const LoadedModel>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = cache.find(p); it != cache.end()) return it->second;
+  ASSIGN_OR_RETURN(nn::WeightsFile wf, nn::LoadWeights(p));
+  auto m = std::make_shared<LoadedModel>();
+  m->path = p;
+  m->model_id = wf.model_id;
+  m->fingerprint = wf.fingerprint;
+  m->fingerprint_hex = wf.fingerprint_hex;
+  m->arch = wf.arch;
+  m->info_json = wf.info_json;
+  auto net = adm::AdmNet::FromWeights(wf);
+  if (!net.ok()) return Error(net.status().code(), p + ": " + net.status().message());
+  m->net = std::move(net).value();
+  cache[p] = m;
+  return std::shared_ptr<const LoadedModel>(m);
+}
+
+}  // namespace dc

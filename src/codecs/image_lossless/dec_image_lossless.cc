@@ -1,0 +1,120 @@
+// Decoder side of the lossless image codec. Every read is checked; a stream that does not end
+// exactly where the encoder's did is an error (rans::Decoder::Finish).
+#include <algorithm>
+
+#include "codecs/image_lossless/adm_layout.h"
+#include "codecs/image_lossless/image_lossless.h"
+#include "codecs/image_lossless/mixture.h"
+#include "codecs/image_lossless/tile_coder.h"
+#include "common/bytes.h"
+#include "entropy/rans.h"
+
+namespace dc::adm {
+namespace {
+
+Status DecodeGroup(const AdmNet& net, int H0, int W0, int coded, rans::Decoder* dec, Level* out) {
+  const auto sizes = LevelSizes(H0, W0);
+  // Decode the 1x1 base, then rebuild each finer level from its coarse grid and three stages.
+  Level coarse;
+  coarse.height = coarse.width = 1;
+  coarse.rgb.assign(3, 0);
+  for (int c = 0; c < coded; ++c) {
+    uint32_t v;
+    RETURN_IF_ERROR(dec->GetBits(8, &v));
+    coarse.rgb[c] = static_cast<uint8_t>(v);
+  }
+  if (coded == 1) coarse.rgb[1] = coarse.rgb[2] = coarse.rgb[0];
+
+  const int K = net.config().mixtures;
+  NetScratch s;
+  for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
+    Level cur;
+    cur.height = sizes[l].first;
+    cur.width = sizes[l].second;
+    const int H = cur.height, W = cur.width, h = CoarseDim(H), w = CoarseDim(W);
+    cur.rgb.assign(static_cast<size_t>(H) * W * 3, 0);
+    for (int i = 0; i < h; ++i)
+      for (int j = 0; j < w; ++j)
+        for (int c = 0; c < 3; ++c) cur.rgb[(static_cast<size_t>(2 * i) * W + 2 * j) * 3 + c] = coarse.at(i, j, c);
+    const long plane = static_cast<long>(h) * w;
+    s.Reserve(net.config(), h, w);
+    BuildTrunkInput(cur, s.trunk_in.data());
+    net.Trunk(s.trunk_in.data(), h, w, s.feats.data());
+    for (int st = 0; st < kStages; ++st) {
+      BuildHeadInput(cur, st, s.head_in.data(), s.pred.data());
+      net.Head(s.head_in.data(), s.feats.data(), h, w, s.out.data());
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          if (!StageTargetExists(st, i, j, H, W)) continue;
+          const long cell = static_cast<long>(i) * w + j;
+          const int y = 2 * i + kPhaseDy[st + 1], x = 2 * j + kPhaseDx[st + 1];
+          const int32_t pred[3] = {s.pred[cell], s.pred[plane + cell], s.pred[2 * plane + cell]};
+          int32_t residual[3] = {0, 0, 0};
+          uint8_t* px = &cur.rgb[(static_cast<size_t>(y) * W + x) * 3];
+          for (int c = 0; c < coded; ++c) {
+            ChannelDist d;
+            MakeChannelDist(s.out.data() + cell, plane, K, c, pred, residual, &d);
+            int v;
+            RETURN_IF_ERROR(DecodeValue(dec, d, &v));
+            px[c] = static_cast<uint8_t>(v);
+            residual[c] = v - pred[c];
+          }
+          if (coded == 1) px[1] = px[2] = px[0];
+        }
+    }
+    coarse = std::move(cur);
+  }
+  *out = std::move(coarse);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint32_t width,
+                   uint32_t height, uint32_t channels, const CodecOptions& opt, uint8_t* out) {
+  const auto groups = PlaneGroups(channels);
+  if (groups.empty()) return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless codes 1, 3 or 4 channels");
+  if (opt.tile_size < kMinTileSize || opt.tile_size > kMaxTileSize)
+    return Error(DC_ERR_CORRUPT, "tile size out of range");
+  const TileGrid grid(width, height, opt.tile_size);
+  // Split the payload into tile streams first (cheap, sequential, fully checked).
+  std::vector<std::pair<const uint8_t*, size_t>> streams(grid.count());
+  ByteReader r(payload, size);
+  for (uint64_t t = 0; t < grid.count(); ++t) {
+    uint64_t len = r.remaining();
+    if (grid.count() > 1) RETURN_IF_ERROR(r.Varint(&len));
+    if (len > r.remaining()) return Error(DC_ERR_TRUNCATED, "tile stream ends early");
+    const uint8_t* p;
+    RETURN_IF_ERROR(r.Bytes(static_cast<size_t>(len), &p));
+    streams[t] = {p, static_cast<size_t>(len)};
+  }
+  if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "trailing bytes after the last tile");
+
+  return ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
+    const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
+    const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
+    const uint32_t tw = std::min(grid.tile, width - x0), th = std::min(grid.tile, height - y0);
+    rans::Decoder dec;
+    RETURN_IF_ERROR(dec.Init(streams[t].first, streams[t].second));
+    for (const auto& g : groups) {
+      Level l;
+      bool constant = false;
+      uint32_t value = 0;
+      if (g.alpha) {
+        uint32_t flag;
+        RETURN_IF_ERROR(dec.GetBits(1, &flag));
+        constant = flag != 0;
+        if (constant) RETURN_IF_ERROR(dec.GetBits(8, &value));
+      }
+      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), g.coded, &dec, &l));
+      for (uint32_t y = 0; y < th; ++y)
+        for (uint32_t x = 0; x < tw; ++x) {
+          uint8_t* p = out + (static_cast<size_t>(y0 + y) * width + x0 + x) * channels + g.first_plane;
+          for (int c = 0; c < g.coded; ++c) p[c] = constant ? static_cast<uint8_t>(value) : l.at(y, x, c);
+        }
+    }
+    return dec.Finish();
+  }, opt.progress);
+}
+
+}  // namespace dc::adm

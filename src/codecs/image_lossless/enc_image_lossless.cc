@@ -1,0 +1,114 @@
+// Encoder side of the lossless image codec.
+#include <algorithm>
+#include <cstring>
+
+#include "codecs/image_lossless/adm_layout.h"
+#include "codecs/image_lossless/image_lossless.h"
+#include "codecs/image_lossless/mixture.h"
+#include "codecs/image_lossless/tile_coder.h"
+#include "common/bytes.h"
+#include "entropy/rans.h"
+
+namespace dc::adm {
+namespace {
+
+// Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
+void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
+                 double* bits) {
+  std::vector<Level> levels{tile_level};
+  while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
+  for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
+  *bits += 8.0 * coded;
+
+  const int K = net.config().mixtures;
+  NetScratch s;
+  for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
+    const Level& cur = levels[l];
+    const int H = cur.height, W = cur.width, h = CoarseDim(H), w = CoarseDim(W);
+    const long plane = static_cast<long>(h) * w;
+    s.Reserve(net.config(), h, w);
+    BuildTrunkInput(cur, s.trunk_in.data());
+    net.Trunk(s.trunk_in.data(), h, w, s.feats.data());
+    for (int st = 0; st < kStages; ++st) {
+      BuildHeadInput(cur, st, s.head_in.data(), s.pred.data());
+      net.Head(s.head_in.data(), s.feats.data(), h, w, s.out.data());
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          if (!StageTargetExists(st, i, j, H, W)) continue;
+          const long cell = static_cast<long>(i) * w + j;
+          const int y = 2 * i + kPhaseDy[st + 1], x = 2 * j + kPhaseDx[st + 1];
+          const int32_t pred[3] = {s.pred[cell], s.pred[plane + cell], s.pred[2 * plane + cell]};
+          int32_t residual[3] = {0, 0, 0};
+          for (int c = 0; c < coded; ++c) {
+            ChannelDist d;
+            MakeChannelDist(s.out.data() + cell, plane, K, c, pred, residual, &d);
+            const int v = cur.at(y, x, c);
+            EncodeValue(enc, d, v);
+            *bits += ValueBits(d, v);
+            residual[c] = v - pred[c];
+          }
+        }
+    }
+  }
+}
+
+Level GroupLevel(const ImageView& img, uint32_t x0, uint32_t y0, uint32_t tw, uint32_t th,
+                 const PlaneGroup& g) {
+  Level l;
+  l.height = static_cast<int>(th);
+  l.width = static_cast<int>(tw);
+  l.rgb.resize(static_cast<size_t>(th) * tw * 3);
+  for (uint32_t y = 0; y < th; ++y)
+    for (uint32_t x = 0; x < tw; ++x) {
+      const uint8_t* p = img.pixels + ((static_cast<size_t>(y0 + y) * img.width + x0 + x) * img.channels) + g.first_plane;
+      uint8_t* d = &l.rgb[(static_cast<size_t>(y) * tw + x) * 3];
+      for (int c = 0; c < 3; ++c) d[c] = p[g.coded == 3 ? c : 0];
+    }
+  return l;
+}
+
+}  // namespace
+
+Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& opt,
+                   std::vector<uint8_t>* payload, EncodeStats* stats) {
+  const auto groups = PlaneGroups(img.channels);
+  if (groups.empty()) return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless codes 1, 3 or 4 channels");
+  if (opt.tile_size < kMinTileSize || opt.tile_size > kMaxTileSize)
+    return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  const TileGrid grid(img.width, img.height, opt.tile_size);
+  std::vector<std::vector<uint8_t>> streams(grid.count());
+  std::vector<double> bits(grid.count(), 0.0);
+  RETURN_IF_ERROR(ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
+    const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
+    const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
+    const uint32_t tw = std::min(grid.tile, img.width - x0), th = std::min(grid.tile, img.height - y0);
+    rans::Encoder enc;
+    for (const auto& g : groups) {
+      const Level l = GroupLevel(img, x0, y0, tw, th, g);
+      if (g.alpha) {
+        const bool constant = std::all_of(l.rgb.begin(), l.rgb.end(), [&](uint8_t v) { return v == l.rgb[0]; });
+        enc.PutBits(constant ? 1 : 0, 1);
+        bits[t] += 1;
+        if (constant) {
+          enc.PutBits(l.rgb[0], 8);
+          bits[t] += 8;
+          continue;
+        }
+      }
+      EncodeGroup(net, l, g.coded, &enc, &bits[t]);
+    }
+    return enc.Finish(&streams[t]);
+  }, opt.progress));
+  ByteWriter w(payload);
+  for (uint64_t t = 0; t < grid.count(); ++t) {
+    if (grid.count() > 1) w.Varint(streams[t].size());
+    w.Bytes(streams[t].data(), streams[t].size());
+  }
+  if (stats) {
+    stats->model_bits = 0;
+    for (double b : bits) stats->model_bits += b;
+  }
+  return Status::Ok();
+}
+
+}  // namespace dc::adm

@@ -1,0 +1,56 @@
+// The lossless image codec: tiles, plane groups and the stage loop around AdmNet and rANS.
+// Payload layout: docs/codecs/image-lossless.md.
+#ifndef DIFFCOMP_CODECS_IMAGE_LOSSLESS_IMAGE_LOSSLESS_H_
+#define DIFFCOMP_CODECS_IMAGE_LOSSLESS_IMAGE_LOSSLESS_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "codecs/image_lossless/adm_net.h"
+#include "common/status.h"
+
+namespace dc::adm {
+
+constexpr uint32_t kDefaultTileSize = 256;
+constexpr uint32_t kMinTileSize = 16;
+constexpr uint32_t kMaxTileSize = 4096;
+
+struct ImageView {
+  const uint8_t* pixels = nullptr;  // interleaved, row-major
+  uint32_t width = 0, height = 0, channels = 0;
+};
+
+struct CodecOptions {
+  int threads = 1;
+  uint32_t tile_size = kDefaultTileSize;
+  std::function<void(uint64_t done, uint64_t total)> progress;  // called on the calling thread
+};
+
+struct EncodeStats {
+  double model_bits = 0;  // sum of -log2 p of the quantised CDFs actually used
+};
+
+// Tile geometry shared by both sides.
+struct TileGrid {
+  uint32_t tile, cols, rows;
+  TileGrid(uint32_t width, uint32_t height, uint32_t tile_size)
+      : tile(tile_size), cols((width + tile_size - 1) / tile_size), rows((height + tile_size - 1) / tile_size) {}
+  uint64_t count() const { return uint64_t{cols} * rows; }
+};
+
+// Runs fn(tile_index) for every tile on `threads` threads (the caller's included), reporting
+// progress from the calling thread; returns the first error by tile order.
+Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint64_t)>& fn,
+                   const std::function<void(uint64_t, uint64_t)>& progress);
+
+Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& opt,
+                   std::vector<uint8_t>* payload, EncodeStats* stats);
+
+// Decodes into out (width * height * channels bytes, preallocated).
+Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint32_t width,
+                   uint32_t height, uint32_t channels, const CodecOptions& opt, uint8_t* out);
+
+}  // namespace dc::adm
+
+#endif  // DIFFCOMP_CODECS_IMAGE_LOSSLESS_IMAGE_LOSSLESS_H_

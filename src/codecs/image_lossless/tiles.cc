@@ -1,0 +1,36 @@
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "codecs/image_lossless/image_lossless.h"
+
+namespace dc::adm {
+
+Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint64_t)>& fn,
+                   const std::function<void(uint64_t, uint64_t)>& progress) {
+  std::vector<Status> results(count);
+  std::atomic<uint64_t> next{0}, done{0};
+  const auto work = [&] {
+    for (uint64_t t; (t = next.fetch_add(1)) < count;) {
+      results[t] = fn(t);
+      done.fetch_add(1);
+    }
+  };
+  const int n = static_cast<int>(std::min<uint64_t>(std::max(1, threads), std::max<uint64_t>(1, count)));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < n; ++i) pool.emplace_back(work);
+  // The calling thread works too, and reports progress between its tiles.
+  for (uint64_t t; (t = next.fetch_add(1)) < count;) {
+    results[t] = fn(t);
+    done.fetch_add(1);
+    if (progress) progress(done.load(), count);
+  }
+  for (auto& th : pool) th.join();
+  if (progress) progress(count, count);
+  for (auto& s : results)
+    if (!s.ok()) return s;
+  return Status::Ok();
+}
+
+}  // namespace dc::adm

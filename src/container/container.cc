@@ -1,0 +1,139 @@
+#include "container/container.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <string>
+
+#include "common/bytes.h"
+
+namespace dc::container {
+namespace {
+
+constexpr CodecInfo kCodecs[] = {
+    {DC_CODEC_STORE, "store", DC_KIND_BYTES, false},
+    {DC_CODEC_HUFFMAN, "huffman", DC_KIND_BYTES, false},
+    {DC_CODEC_LZW, "lzw", DC_KIND_BYTES, false},
+    {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
+};
+
+bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_PGM; }
+
+}  // namespace
+
+const CodecInfo* FindCodec(dc_codec id) {
+  for (const auto& c : kCodecs)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+const CodecInfo* FindCodec(const char* name) {
+  for (const auto& c : kCodecs)
+    if (std::strcmp(c.name, name) == 0) return &c;
+  return nullptr;
+}
+
+uint32_t Crc32(const uint8_t* data, size_t size) {
+  uLong c = crc32(0L, Z_NULL, 0);
+  while (size > 0) {  // zlib takes uInt lengths
+    const uInt n = static_cast<uInt>(size > (1u << 30) ? (1u << 30) : size);
+    c = crc32(c, data, n);
+    data += n;
+    size -= n;
+  }
+  return static_cast<uint32_t>(c);
+}
+
+std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size, uint32_t checksum) {
+  std::vector<uint8_t> out;
+  out.reserve(payload_size + 32);
+  ByteWriter w(&out);
+  w.Bytes(kMagic, 4);
+  w.U8(static_cast<uint8_t>((kVersionMajor << 4) | kVersionMinor));
+  w.U8(h.has_model ? kFlagModel : 0);
+  w.U8(static_cast<uint8_t>(h.codec));
+  w.U8(static_cast<uint8_t>(h.format));
+  if (h.kind == DC_KIND_BYTES) {
+    w.Varint(h.original_size);
+  } else {
+    w.Varint(h.width);
+    w.Varint(h.height);
+    w.U8(static_cast<uint8_t>(h.channels));
+  }
+  if (h.has_model) {
+    w.Varint(h.model_id);
+    w.U32(h.fingerprint);
+  }
+  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) w.Varint(h.tile_size);
+  w.Bytes(payload, payload_size);
+  w.U32(checksum);
+  return out;
+}
+
+StatusOr<Header> Parse(const uint8_t* data, size_t size) {
+  if (size < 4 || std::memcmp(data, kMagic, 4) != 0) {
+    if (size < 4 && std::memcmp(data, kMagic, size) == 0)
+      return Error(DC_ERR_TRUNCATED, "file ends inside the magic number");
+    return Error(DC_ERR_BAD_MAGIC, "not a diffcomp file (bad magic number)");
+  }
+  ByteReader r(data + 4, size - 4);
+  Header h;
+  uint8_t version, flags, codec, format;
+  RETURN_IF_ERROR(r.U8(&version));
+  h.version_major = version >> 4;
+  h.version_minor = version & 15;
+  if (h.version_major != kVersionMajor)
+    return Error(DC_ERR_UNSUPPORTED_VERSION, "container version " + std::to_string(h.version_major) + "." +
+                                                 std::to_string(h.version_minor) + " (this build reads 1.x)");
+  RETURN_IF_ERROR(r.U8(&flags));
+  if (flags & kReservedFlags) return Error(DC_ERR_RESERVED_BITS, "reserved header flag bits are set");
+  h.has_model = flags & kFlagModel;
+  RETURN_IF_ERROR(r.U8(&codec));
+  const CodecInfo* ci = FindCodec(static_cast<dc_codec>(codec));
+  if (!ci) return Error(DC_ERR_UNKNOWN_CODEC, "unknown codec id " + std::to_string(codec));
+  h.codec = ci->id;
+  h.kind = ci->kind;
+  RETURN_IF_ERROR(r.U8(&format));
+  if (!KnownFormat(format)) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unknown original format id " + std::to_string(format));
+  h.format = static_cast<dc_format>(format);
+  if (h.kind == DC_KIND_BYTES) {
+    RETURN_IF_ERROR(r.Varint(&h.original_size));
+    if (h.original_size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "original size beyond the 4 GiB limit");
+  } else {
+    uint64_t w, hh;
+    uint8_t ch;
+    RETURN_IF_ERROR(r.Varint(&w));
+    RETURN_IF_ERROR(r.Varint(&hh));
+    RETURN_IF_ERROR(r.U8(&ch));
+    if (w == 0 || hh == 0) return Error(DC_ERR_CORRUPT, "image has a zero dimension");
+    if (w > DC_MAX_IMAGE_DIM || hh > DC_MAX_IMAGE_DIM || w * hh > DC_MAX_IMAGE_PIXELS)
+      return Error(DC_ERR_TOO_LARGE, "image dimensions " + std::to_string(w) + "x" + std::to_string(hh) + " beyond the limit");
+    if (ch != 1 && ch != 3 && ch != 4) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unsupported channel count " + std::to_string(ch));
+    h.width = static_cast<uint32_t>(w);
+    h.height = static_cast<uint32_t>(hh);
+    h.channels = ch;
+    h.original_size = w * hh * ch;
+  }
+  if (h.has_model != ci->needs_model)
+    return Error(DC_ERR_CORRUPT, ci->needs_model ? "model reference missing" : "unexpected model reference");
+  if (h.has_model) {
+    uint64_t id;
+    RETURN_IF_ERROR(r.Varint(&id));
+    if (id > 0xFFFFFFFFull) return Error(DC_ERR_CORRUPT, "model id out of range");
+    h.model_id = static_cast<uint32_t>(id);
+    RETURN_IF_ERROR(r.U32(&h.fingerprint));
+  }
+  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) {
+    uint64_t t;
+    RETURN_IF_ERROR(r.Varint(&t));
+    if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
+    h.tile_size = static_cast<uint32_t>(t);
+  }
+  if (r.remaining() < 4) return Error(DC_ERR_TRUNCATED, "file ends before its checksum");
+  h.payload_offset = size - r.remaining();
+  h.payload_size = r.remaining() - 4;
+  const uint8_t* crc = data + size - 4;
+  h.checksum = uint32_t{crc[0]} | (uint32_t{crc[1]} << 8) | (uint32_t{crc[2]} << 16) | (uint32_t{crc[3]} << 24);
+  return h;
+}
+
+}  // namespace dc::container

@@ -1,0 +1,53 @@
+// The .dfc container, version 1.0 (docs/format.md). One definition of the header, written and
+// parsed here; the parser checks every field against the spec and the library's limits.
+#ifndef DIFFCOMP_CONTAINER_CONTAINER_H_
+#define DIFFCOMP_CONTAINER_CONTAINER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/status.h"
+#include "diffcomp/diffcomp.h"
+
+namespace dc::container {
+
+constexpr uint8_t kMagic[4] = {0xDF, 'D', 'F', 'C'};
+constexpr uint8_t kVersionMajor = 1, kVersionMinor = 0;
+constexpr uint8_t kFlagModel = 0x01;
+constexpr uint8_t kReservedFlags = 0xFE;
+
+struct Header {
+  uint32_t version_major = kVersionMajor, version_minor = kVersionMinor;
+  dc_codec codec = DC_CODEC_STORE;
+  dc_format format = DC_FORMAT_RAW;
+  dc_kind kind = DC_KIND_BYTES;
+  uint64_t original_size = 0;            // kind bytes
+  uint32_t width = 0, height = 0, channels = 0;  // kind image
+  bool has_model = false;
+  uint32_t model_id = 0, fingerprint = 0;
+  uint32_t tile_size = 0;                // image-lossless parameter
+  // Filled by Parse:
+  size_t payload_offset = 0, payload_size = 0;
+  uint32_t checksum = 0;
+};
+
+// Codec registry facts (docs/format.md).
+struct CodecInfo {
+  dc_codec id;
+  const char* name;
+  dc_kind kind;
+  bool needs_model;
+};
+const CodecInfo* FindCodec(dc_codec id);
+const CodecInfo* FindCodec(const char* name);
+
+std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size,
+                           uint32_t checksum);
+StatusOr<Header> Parse(const uint8_t* data, size_t size);
+
+uint32_t Crc32(const uint8_t* data, size_t size);
+
+}  // namespace dc::container
+
+#endif  // DIFFCOMP_CONTAINER_CONTAINER_H_
