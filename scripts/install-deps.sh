@@ -8,7 +8,7 @@ BUILD_PKGS=(
   build-essential cmake pkg-config git
   libtorch-dev libopenblas0-pthread libopenblas-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev python3-numpy python3-pil python3-scipy
 )
 # External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).
 BASELINE_PKGS=(

@@ -3,7 +3,10 @@
 // The network mirrors codecs/image_lossless/adm_net.h exactly (same parameter names, same
 // forward), and its inputs are built by the same C++ code the codec uses (adm_layout.h), so the
 // exported weights drive the deterministic coder with the likelihood measured here.
+#include <omp.h>
+#include <pmmintrin.h>
 #include <torch/torch.h>
+#include <xmmintrin.h>
 
 #include <algorithm>
 #include <chrono>
@@ -310,8 +313,16 @@ nn::WeightsFile ToWeights(AdmTorch& net, const std::vector<Tensor>& values, cons
 Status TrainImageLossless(const dc_train_params& p) {
   using Clock = std::chrono::steady_clock;
   const bool quiet = p.quiet != 0;
-  torch::set_num_threads(p.threads > 0 ? p.threads : 2);
-  at::globalContext().setFlushDenormal(true);  // denormals stalled steps for seconds in the pilot
+  const int threads = p.threads > 0 ? p.threads : 2;
+  torch::set_num_threads(threads);
+  // Denormals stalled steps for seconds in the pilot, and here after ~2000 steps. The flag is
+  // per thread (MXCSR), so set it in every OpenMP worker that libtorch's ops run on too.
+  at::globalContext().setFlushDenormal(true);
+#pragma omp parallel num_threads(threads)
+  {
+    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+  }
   torch::manual_seed(p.seed);
   std::mt19937_64 rng(p.seed);
 
