@@ -1,55 +1,85 @@
 #include "nn/kernels.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace dc::nn {
 namespace {
 
-constexpr int kOcBlock = 4;
+// Register blocking: kOb output channels x kXb pixels of one row are accumulated in registers
+// over the whole (input channel, ky, kx) loop, in that fixed order. Vector lanes are distinct
+// pixels, so SSE2 and AVX2 builds (target_clones below) compute identical bits.
+constexpr int kOb = 8;
+constexpr int kXb = 8;
 
-// Adds wt * row[x + dx] to acc[x] for every x where the shifted index is inside [0, w).
-inline void Axpy(float* acc, const float* row, int w, int dx, float wt) {
-  const int x0 = std::max(0, -dx), x1 = std::min(w, w - dx);
-  for (int x = x0; x < x1; ++x) acc[x] += wt * row[x + dx];
+// in_pad: cin planes of (h + 2r) x wp, zero borders; wp >= w + 2r rounded up for the last strip.
+template <int K>
+__attribute__((target_clones("avx2", "default")))
+void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* wt, const float* bias,
+              int cout, float* out) {
+  const long plane_pad = static_cast<long>(h + K - 1) * wp;
+  const long plane = static_cast<long>(h) * w;
+  for (int o0 = 0; o0 < cout; o0 += kOb) {
+    const int nb = std::min(kOb, cout - o0);
+    for (int y = 0; y < h; ++y) {
+      for (int x0 = 0; x0 < w; x0 += kXb) {
+        // GCC vector extensions: lane-wise IEEE ops, 2 x SSE or 1 x AVX per row of 8 pixels.
+        typedef float V8 __attribute__((vector_size(32)));
+        V8 acc[kOb];
+        for (int b = 0; b < kOb; ++b) {
+          const float bv = b < nb ? bias[o0 + b] : 0.0f;
+          acc[b] = V8{bv, bv, bv, bv, bv, bv, bv, bv};
+        }
+        for (int i = 0; i < cin; ++i) {
+          const float* wi = wt + (static_cast<long>(o0) * cin + i) * K * K;
+          for (int ky = 0; ky < K; ++ky) {
+            const float* row = in_pad + i * plane_pad + static_cast<long>(y + ky) * wp + x0;
+            for (int kx = 0; kx < K; ++kx) {
+              V8 r;
+              std::memcpy(&r, row + kx, sizeof(r));
+#pragma GCC unroll 8
+              for (int b = 0; b < kOb; ++b) {
+                const float wv = b < nb ? wi[static_cast<long>(b) * cin * K * K + ky * K + kx] : 0.0f;
+                acc[b] = acc[b] + wv * r;
+              }
+            }
+          }
+        }
+        const int nx = std::min(kXb, w - x0);
+        for (int b = 0; b < nb; ++b) {
+          float* dst = out + (o0 + b) * plane + static_cast<long>(y) * w + x0;
+          for (int l = 0; l < nx; ++l) dst[l] = acc[b][l];
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
 
 void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float* bias, int cout,
             int k, bool relu_input, float* out) {
-  const long plane = static_cast<long>(h) * w;
-  std::vector<float> relu_buf;
-  if (relu_input) {
-    relu_buf.assign(in, in + cin * plane);
-    Relu(relu_buf.data(), static_cast<long>(relu_buf.size()));
-    in = relu_buf.data();
-  }
   const int r = k / 2;
-  const int kk = k * k;
-  for (int o0 = 0; o0 < cout; o0 += kOcBlock) {
-    const int nb = std::min(kOcBlock, cout - o0);
+  // Padded copy: r zero rows/columns around, and the row length rounded up so the last strip
+  // of kXb pixels reads zeros instead of running past the row.
+  const int strips = (w + kXb - 1) / kXb;
+  const int wp = strips * kXb + 2 * r;
+  const int hp = h + 2 * r;
+  std::vector<float> pad(static_cast<size_t>(cin) * hp * wp, 0.0f);
+  for (int i = 0; i < cin; ++i)
     for (int y = 0; y < h; ++y) {
-      float* acc[kOcBlock];
-      for (int b = 0; b < nb; ++b) {
-        acc[b] = out + (o0 + b) * plane + static_cast<long>(y) * w;
-        std::fill(acc[b], acc[b] + w, bias[o0 + b]);
-      }
-      for (int i = 0; i < cin; ++i) {
-        for (int ky = 0; ky < k; ++ky) {
-          const int yy = y + ky - r;
-          if (yy < 0 || yy >= h) continue;
-          const float* row = in + i * plane + static_cast<long>(yy) * w;
-          for (int kx = 0; kx < k; ++kx) {
-            for (int b = 0; b < nb; ++b) {
-              const float wv = wt[((o0 + b) * cin + i) * kk + ky * k + kx];
-              Axpy(acc[b], row, w, kx - r, wv);
-            }
-          }
-        }
-      }
+      const float* src = in + (static_cast<long>(i) * h + y) * w;
+      float* dst = pad.data() + (static_cast<long>(i) * hp + y + r) * wp + r;
+      if (relu_input)
+        for (int x = 0; x < w; ++x) dst[x] = src[x] > 0.0f ? src[x] : 0.0f;
+      else
+        std::copy(src, src + w, dst);
     }
-  }
+  if (k == 3)
+    ConvRows<3>(pad.data(), cin, h, w, wp, wt, bias, cout, out);
+  else
+    ConvRows<1>(pad.data(), cin, h, w, wp, wt, bias, cout, out);
 }
 
 void Relu(float* x, long n) {
