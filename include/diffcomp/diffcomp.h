@@ -112,8 +112,9 @@ void dc_buffer_free(dc_buffer* b);
 
 /* Figures about one compression (optional output of dc_compress). */
 typedef struct {
-  double model_bits;     /* the model's own cost of the content in bits (-log2 of the quantised
-                            probabilities coded); 0 for codecs without a model */
+  double model_nll_bits; /* the model's negative log-likelihood of the content in bits (float
+                            mixture, as in training); 0 for codecs without a model */
+  double model_bits;     /* -log2 of the quantised probabilities actually coded */
   uint64_t payload_size; /* bytes of codec payload */
   uint64_t container_size;
 } dc_stats;

@@ -63,7 +63,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
   h.kind = ci->kind;
   h.format = in.format;
   std::vector<uint8_t> payload;
-  double model_bits = 0;
+  double model_bits = 0, model_nll_bits = 0;
   if (ci->kind == DC_KIND_BYTES) {
     if (in.size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "input beyond the 4 GiB limit");
     h.format = DC_FORMAT_RAW;
@@ -92,10 +92,12 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     adm::EncodeStats es;
     RETURN_IF_ERROR(adm::EncodeImage(model->net, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
     model_bits = es.model_bits;
+    model_nll_bits = es.model_nll_bits;
   }
   *out = container::Write(h, payload.data(), payload.size(), container::Crc32(in.data, in.size));
   if (stats) {
     stats->model_bits = model_bits;
+    stats->model_nll_bits = model_nll_bits;
     stats->payload_size = payload.size();
     stats->container_size = out->size();
   }

@@ -1,9 +1,6 @@
 // Unit tests for the pure pieces of `diffcomp bench`: rates, spec parsing, aggregation, the
 // Markdown and SVG reports, and the child-process runner (on /bin/true and sh only; no codec).
-//
-// The bench sources belong to the CLI target, which the test binary does not link, so they are
-// compiled into this test directly. If the build ever links them into the tests (e.g. as an
-// object library), drop these includes.
+// The test binary links the diffcomp_bench library that the CLI uses.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,10 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "programs/bench_codecs.cc"
-#include "programs/bench_process.cc"
-#include "programs/bench_report.cc"
-#include "programs/svg_chart.cc"
+#include "programs/bench_codecs.h"
+#include "programs/bench_internal.h"
+#include "programs/svg_chart.h"
 
 namespace dc::bench {
 namespace {

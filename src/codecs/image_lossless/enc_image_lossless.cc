@@ -14,11 +14,12 @@ namespace {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
 void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
-                 double* bits) {
+                 double* bits, double* nll) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
   *bits += 8.0 * coded;
+  *nll += 8.0 * coded;
 
   const int K = net.config().mixtures;
   NetScratch s;
@@ -45,6 +46,7 @@ void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::En
             const int v = cur.at(y, x, c);
             EncodeValue(enc, d, v);
             *bits += ValueBits(d, v);
+            *nll += ModelNllBits(d, v);
             residual[c] = v - pred[c];
           }
         }
@@ -77,7 +79,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
     return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
   const TileGrid grid(img.width, img.height, opt.tile_size);
   std::vector<std::vector<uint8_t>> streams(grid.count());
-  std::vector<double> bits(grid.count(), 0.0);
+  std::vector<double> bits(grid.count(), 0.0), nll(grid.count(), 0.0);
   RETURN_IF_ERROR(ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
     const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
     const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
@@ -89,13 +91,15 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
         const bool constant = std::all_of(l.rgb.begin(), l.rgb.end(), [&](uint8_t v) { return v == l.rgb[0]; });
         enc.PutBits(constant ? 1 : 0, 1);
         bits[t] += 1;
+        nll[t] += 1;
         if (constant) {
           enc.PutBits(l.rgb[0], 8);
           bits[t] += 8;
+          nll[t] += 8;
           continue;
         }
       }
-      EncodeGroup(net, l, g.coded, &enc, &bits[t]);
+      EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t]);
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));
@@ -105,8 +109,11 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
     w.Bytes(streams[t].data(), streams[t].size());
   }
   if (stats) {
-    stats->model_bits = 0;
-    for (double b : bits) stats->model_bits += b;
+    stats->model_bits = stats->model_nll_bits = 0;
+    for (uint64_t t = 0; t < grid.count(); ++t) {
+      stats->model_bits += bits[t];
+      stats->model_nll_bits += nll[t];
+    }
   }
   return Status::Ok();
 }

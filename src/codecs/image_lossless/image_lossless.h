@@ -29,6 +29,7 @@ struct CodecOptions {
 
 struct EncodeStats {
   double model_bits = 0;  // sum of -log2 p of the quantised CDFs actually used
+  double model_nll_bits = 0;  // the float model's NLL (training's measure), raw base bits included
 };
 
 // Tile geometry shared by both sides.

@@ -53,6 +53,7 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
   }
   int32_t used = 0, best = 0;
   for (int k = 0; k < K; ++k) {
+    d->weight_f[k] = e[k] / sum;
     d->weight[k] = static_cast<int32_t>(e[k] / sum * 32768.0f);
     used += d->weight[k];
     if (e[k] > e[best]) best = k;
@@ -70,9 +71,11 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
       mean = mean + nn::DetTanh(out[(9 * K + 0 * K + k) * stride]) * rG;
     }
     const float mean_px = (mean + 1.0f) * 127.5f;
+    d->mean_f[k] = mean_px;
     d->mean[k] = RoundToInt(mean_px * 256.0f, -65536.0f, 131072.0f);
     const float log_s = std::min(std::max(at(2, k), kMinLogScale), kMaxLogScale);
     const float inv_s_px = nn::DetExp(-log_s) / 127.5f;
+    d->scale_f[k] = 1.0f / inv_s_px;
     d->inv_scale[k] = std::max(1, RoundToInt(inv_s_px * 65536.0f, 0.0f, 1.0e9f));
   }
 }
@@ -111,4 +114,17 @@ double ValueBits(const ChannelDist& d, int v) {
   return 16.0 - std::log2(static_cast<double>(f));
 }
 
+}  // namespace dc::adm
+
+namespace dc::adm {
+double ModelNllBits(const ChannelDist& d, int v) {
+  const auto sig = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+  double p = 0;
+  for (int k = 0; k < d.k; ++k) {
+    const double hi = v >= 255 ? 1.0 : sig((v + 0.5 - d.mean_f[k]) / d.scale_f[k]);
+    const double lo = v <= 0 ? 0.0 : sig((v - 0.5 - d.mean_f[k]) / d.scale_f[k]);
+    p += d.weight_f[k] * (hi - lo);
+  }
+  return -std::log2(std::max(p, 1e-30));
+}
 }  // namespace dc::adm

@@ -26,6 +26,8 @@ struct ChannelDist {
   int32_t weight[kMaxMixtures];  // Q15, sum exactly 2^15
   int32_t mean[kMaxMixtures];    // pixel units, Q8
   int32_t inv_scale[kMaxMixtures];  // 1 / (scale in pixels), Q16, >= 1
+  // The same parameters before quantisation, for statistics only (never for coding).
+  float weight_f[kMaxMixtures], mean_f[kMaxMixtures], scale_f[kMaxMixtures];
 };
 
 // Builds channel c's distribution from the network outputs of one grid cell (`out` points at
@@ -53,8 +55,10 @@ inline void EncodeValue(rans::Encoder* enc, const ChannelDist& d, int v) {
 // Finds the value whose interval holds the decoder's next target by bisection.
 Status DecodeValue(rans::Decoder* dec, const ChannelDist& d, int* v);
 
-// Ideal cost in bits of coding v with d (for the model-NLL figure beside the coded size).
+// Ideal cost in bits of coding v with d's quantised intervals (what rANS approaches).
 double ValueBits(const ChannelDist& d, int v);
+// The model's own negative log-likelihood of v in bits: the float mixture, as in training.
+double ModelNllBits(const ChannelDist& d, int v);
 
 }  // namespace dc::adm
 

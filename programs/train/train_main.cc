@@ -1,0 +1,60 @@
+// diffcomp-train: `diffcomp train ...` (the CLI execs this program so that the coding tool does
+// not load libtorch). Thin client of include/diffcomp/train.h.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "diffcomp/train.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"diffcomp train: train a model on this CPU (libtorch)"};
+  std::string codec = "image-lossless", out, resume, ckpt;
+  std::vector<std::string> data;
+  double minutes = 0;
+  int threads = 2, features = 0;
+  uint64_t seed = 1;
+  bool quiet = false;
+  app.add_option("--codec", codec, "codec whose model to train (image-lossless)");
+  app.add_option("--data", data, "training directories or files (PNG, CIFAR .bin)")->required();
+  app.add_option("--minutes", minutes, "wall-clock budget of the whole run, resumes included")->required();
+  app.add_option("--out", out, "model file to write (.dcw); also exported every 15 minutes")->required();
+  app.add_option("--resume", resume, "checkpoint to resume from");
+  app.add_option("--checkpoint", ckpt, "checkpoint path (default: OUT.ckpt), written every 5 minutes");
+  app.add_option("-T,--threads", threads, "torch threads")->check(CLI::Range(1, 64));
+  app.add_option("--features", features, "network width (default 32)")->check(CLI::Range(0, 512));
+  app.add_option("--seed", seed, "random seed");
+  app.add_flag("-q,--quiet", quiet, "no progress output");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : DC_ERR_INVALID_ARGUMENT;
+  }
+  dc_train_params p;
+  dc_train_params_init(&p);
+  if (dc_error e = dc_codec_from_name(codec.c_str(), &p.codec)) {
+    std::fprintf(stderr, "diffcomp train: %s\n", dc_last_error_message());
+    return e;
+  }
+  std::vector<const char*> d;
+  for (const auto& s : data) d.push_back(s.c_str());
+  p.data = d.data();
+  p.num_data = static_cast<int>(d.size());
+  p.minutes = minutes;
+  p.out_path = out.c_str();
+  p.resume_path = resume.empty() ? nullptr : resume.c_str();
+  p.checkpoint_path = ckpt.empty() ? nullptr : ckpt.c_str();
+  p.threads = threads;
+  p.features = features;
+  p.seed = seed;
+  p.quiet = quiet;
+  std::string cmdline = "diffcomp train";
+  for (int i = 1; i < argc; ++i) cmdline += " " + std::string(argv[i]);
+  p.command_line = cmdline.c_str();
+  if (dc_error e = dc_train(&p)) {
+    std::fprintf(stderr, "diffcomp train: %s (%s)\n", dc_last_error_message(), dc_error_name(e));
+    return e;
+  }
+  return 0;
+}
