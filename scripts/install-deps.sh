@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Installs what diffcomp needs from Debian 12 packages. Idempotent: packages that are
 # already installed are skipped, and nothing runs apt when all are present.
-# Usage: scripts/install-deps.sh [--minimal]   (--minimal: build + test deps only, no baseline codecs)
+# Usage: scripts/install-deps.sh [--minimal]
+#   --minimal: what building and testing need (no baseline codecs for the benchmark/demo).
 set -euo pipefail
 
 BUILD_PKGS=(
   build-essential cmake pkg-config git
   libtorch-dev libopenblas0-pthread libopenblas-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
-  libgtest-dev libgmock-dev python3-numpy python3-pil python3-scipy
+  libgtest-dev libgmock-dev
+  ncompress python3-numpy python3-pil
 )
 # External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).
 BASELINE_PKGS=(
-  zstd xz-utils brotli bzip2 gzip ncompress optipng webp libjxl-tools libavif-bin
-  libjpeg-turbo-progs flac wavpack ffmpeg imagemagick butteraugli
+  zstd xz-utils brotli bzip2 gzip optipng webp libjxl-tools libavif-bin
+  libjpeg-turbo-progs flac wavpack ffmpeg butteraugli python3-scipy python3-matplotlib
 )
 
 pkgs=("${BUILD_PKGS[@]}")
@@ -35,6 +37,11 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -o DPkg::Lock::Timeout=900 -qq
-$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 --no-install-recommends "${missing[@]}"
-echo "install-deps: done"
+log=$(mktemp /tmp/diffcomp-apt.XXXXXX.log)
+if ! { $SUDO apt-get update -o DPkg::Lock::Timeout=900 &&
+       $SUDO apt-get install -y -o DPkg::Lock::Timeout=900 --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 40 "$log"
+  echo "install-deps: apt-get failed (full log: $log)" >&2
+  exit 1
+fi
+echo "install-deps: done (log: $log)"
