@@ -33,4 +33,4 @@ done
 echo
 echo "== the same files beside the classic coders (every lossless round trip verified)"
 $DC bench --data "$work/kodim23-256.png" "$work/kodim08-256.png" "$work/ecg100-10s.dat" \
-  --codecs image-lossless,huffman,lzw,gzip-9,bzip2-9,xz-9e,zstd-19,optipng,cwebp-lossless,cjxl-e7,cjxl-e9 -T 2
+  --codecs image-lossless,huffman,lzw,compress-b16,gzip-9,bzip2-9,xz-9e,zstd-19,optipng-o7,cwebp-lossless-z9,cjxl-e7,cjxl-e9 -T 2
