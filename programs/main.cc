@@ -122,6 +122,12 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     r["model_nll_bits"] = st.model_nll_bits;
     r["model_nll_rate"] = st.model_nll_bits / units;
     r["quantised_model_bits"] = st.model_bits;
+    json lv = json::array();
+    int last = 23;
+    while (last > 0 && st.level_nll_bits[last] == 0) --last;
+    for (int l = 0; l <= last; ++l) lv.push_back(st.level_nll_bits[l]);
+    r["level_nll_bits"] = lv;
+    r["stage_nll_bits"] = {st.stage_nll_bits[0], st.stage_nll_bits[1], st.stage_nll_bits[2]};
   }
   if (g.json) {
     records->push_back(r);

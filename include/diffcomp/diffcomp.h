@@ -115,6 +115,9 @@ typedef struct {
   double model_nll_bits; /* the model's negative log-likelihood of the content in bits (float
                             mixture, as in training); 0 for codecs without a model */
   double model_bits;     /* -log2 of the quantised probabilities actually coded */
+  double level_nll_bits[24]; /* image-lossless: model NLL per pyramid level (0 = full
+                                resolution; the 1x1 base and alpha flags are in the last level) */
+  double stage_nll_bits[3];  /* image-lossless: model NLL per stage, all levels */
   uint64_t payload_size; /* bytes of codec payload */
   uint64_t container_size;
 } dc_stats;

@@ -2,6 +2,7 @@
 // exceptions (std::bad_alloc, anything unexpected) become error codes.
 #include "diffcomp/diffcomp.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -64,6 +65,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
   h.format = in.format;
   std::vector<uint8_t> payload;
   double model_bits = 0, model_nll_bits = 0;
+  adm::EncodeStats es;
   if (ci->kind == DC_KIND_BYTES) {
     if (in.size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "input beyond the 4 GiB limit");
     h.format = DC_FORMAT_RAW;
@@ -89,7 +91,6 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     h.fingerprint = model->fingerprint;
     const adm::CodecOptions o = Options(p);
     h.tile_size = o.tile_size;
-    adm::EncodeStats es;
     RETURN_IF_ERROR(adm::EncodeImage(model->net, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
     model_bits = es.model_bits;
     model_nll_bits = es.model_nll_bits;
@@ -98,6 +99,8 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
   if (stats) {
     stats->model_bits = model_bits;
     stats->model_nll_bits = model_nll_bits;
+    std::copy(es.level_nll_bits, es.level_nll_bits + 24, stats->level_nll_bits);
+    std::copy(es.stage_nll_bits, es.stage_nll_bits + 3, stats->stage_nll_bits);
     stats->payload_size = payload.size();
     stats->container_size = out->size();
   }

@@ -8,6 +8,8 @@
 #include <torch/torch.h>
 #include <xmmintrin.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -340,6 +342,8 @@ Status TrainImageLossless(const dc_train_params& p) {
   const std::string out_path = p.out_path;
   const std::string ckpt_path = p.checkpoint_path ? p.checkpoint_path : out_path + ".ckpt";
   double elapsed_before = 0;  // training seconds of earlier runs
+  double cpu_before = 0;      // CPU seconds of earlier runs
+  bool cpu_complete = true;   // false if an earlier run did not record its CPU time
   int64_t step = 0;
   if (p.resume_path) {
     try {
@@ -359,12 +363,21 @@ Status TrainImageLossless(const dc_train_params& p) {
       ar.read("meta", meta);
       elapsed_before = meta[0].item<double>();
       step = meta[1].item<int64_t>();
+      cpu_before = meta.numel() > 2 ? meta[2].item<double>() : 0.0;
+      cpu_complete = meta.numel() > 3 && meta[3].item<double>() > 0;
       if (!quiet) std::fprintf(stderr, "train: resumed %s at step %lld (%.1f min)\n", p.resume_path, (long long)step, elapsed_before / 60);
     } catch (const std::exception& e) {
       return Error(DC_ERR_CORRUPT, std::string("cannot resume from checkpoint: ") + e.what());
     }
   }
 
+  const auto cpu_now = [] {
+    rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  };
+  const double cpu0 = cpu_now();
+  const auto cpu_total = [&] { return cpu_before + cpu_now() - cpu0; };
   const double total_s = p.minutes * 60.0;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -392,7 +405,8 @@ Status TrainImageLossless(const dc_train_params& p) {
       torch::serialize::OutputArchive oa;
       opt.save(oa);
       ar.write("opt", oa);
-      ar.write("meta", torch::tensor({elapsed(), static_cast<double>(step)}, torch::kDouble));
+      ar.write("meta", torch::tensor({elapsed(), static_cast<double>(step), cpu_total(), cpu_complete ? 1.0 : 0.0},
+                                     torch::kDouble));
       const std::string tmp = ckpt_path + ".tmp";
       ar.save_to(tmp);
       fs::rename(tmp, ckpt_path);
@@ -409,6 +423,8 @@ Status TrainImageLossless(const dc_train_params& p) {
         {"validation_bpsp", vbits},
         {"validation_note", "exact model NLL of the full recursion on 256x256 centre crops of the held-back photos, f16 weights"},
         {"train_seconds", elapsed()},
+        {"train_cpu_seconds", cpu_total()},
+        {"train_cpu_seconds_complete", cpu_complete},
         {"steps", step},
         {"threads", p.threads > 0 ? p.threads : 2},
         {"seed", p.seed}};

@@ -14,12 +14,13 @@ namespace {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
 void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
-                 double* bits, double* nll) {
+                 double* bits, double* nll, EncodeStats* stats) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
   *bits += 8.0 * coded;
   *nll += 8.0 * coded;
+  stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 8.0 * coded;
 
   const int K = net.config().mixtures;
   NetScratch s;
@@ -46,7 +47,10 @@ void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::En
             const int v = cur.at(y, x, c);
             EncodeValue(enc, d, v);
             *bits += ValueBits(d, v);
-            *nll += ModelNllBits(d, v);
+            const double b = ModelNllBits(d, v);
+            *nll += b;
+            stats->level_nll_bits[std::min(l, 23)] += b;
+            stats->stage_nll_bits[st] += b;
             residual[c] = v - pred[c];
           }
         }
@@ -80,6 +84,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
   const TileGrid grid(img.width, img.height, opt.tile_size);
   std::vector<std::vector<uint8_t>> streams(grid.count());
   std::vector<double> bits(grid.count(), 0.0), nll(grid.count(), 0.0);
+  std::vector<EncodeStats> tile_stats(grid.count());
   RETURN_IF_ERROR(ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
     const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
     const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
@@ -99,7 +104,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t]);
+      EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]);
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));
@@ -109,10 +114,12 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
     w.Bytes(streams[t].data(), streams[t].size());
   }
   if (stats) {
-    stats->model_bits = stats->model_nll_bits = 0;
+    *stats = EncodeStats{};
     for (uint64_t t = 0; t < grid.count(); ++t) {
       stats->model_bits += bits[t];
       stats->model_nll_bits += nll[t];
+      for (int l = 0; l < 24; ++l) stats->level_nll_bits[l] += tile_stats[t].level_nll_bits[l];
+      for (int k = 0; k < 3; ++k) stats->stage_nll_bits[k] += tile_stats[t].stage_nll_bits[k];
     }
   }
   return Status::Ok();

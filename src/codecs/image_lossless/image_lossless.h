@@ -30,6 +30,8 @@ struct CodecOptions {
 struct EncodeStats {
   double model_bits = 0;  // sum of -log2 p of the quantised CDFs actually used
   double model_nll_bits = 0;  // the float model's NLL (training's measure), raw base bits included
+  double level_nll_bits[24] = {};  // per pyramid level (0 = tile resolution); base in the coarsest
+  double stage_nll_bits[3] = {};
 };
 
 // Tile geometry shared by both sides.
