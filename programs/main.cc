@@ -1,5 +1,6 @@
 // diffcomp command-line tool: a thin client of the public API (include/diffcomp/) plus the
 // file-format helpers in extras/. Exit codes are the dc_error values (README).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -46,6 +47,14 @@ bool ShowProgress() { return g.verbosity > 0 && !g.json && isatty(STDERR_FILENO)
 std::string Basename(const std::string& p) {
   const auto s = p.find_last_of('/');
   return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+// True if both paths name one existing file (same device and inode, symlinks followed): writing
+// the output there would replace the input, which diffcomp never does, even with -f.
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
 }
 
 struct CompressOpts {
@@ -100,6 +109,8 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     c.size = bytes->size();
   }
   const std::string out = o.out.empty() ? in + ".dfc" : o.out;
+  if (SameFile(in, out))
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file"), in);
   if (!o.force && dc::extras::FileExists(out))
     return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
   dc_buffer buf{};
@@ -156,6 +167,8 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
       return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "input does not end in .dfc; name the output with -o"), in);
     out = in.substr(0, in.size() - 4);
   }
+  if (SameFile(in, out))
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file"), in);
   if (!o.force && dc::extras::FileExists(out))
     return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
   auto bytes = dc::extras::ReadFile(in);
@@ -237,11 +250,13 @@ int Models(const std::string& path) {
   if (g.json) {
     std::printf("%s\n", json::array({{{"codec", m.codec}, {"model_id", m.model_id}, {"arch", m.name},
                                       {"fingerprint", fmt::format("{:08x}", m.fingerprint)},
-                                      {"parameters", m.parameters}, {"path", m.path}}}).dump(2).c_str());
+                                      {"parameters", m.parameters}, {"macs_per_pixel", m.macs_per_pixel},
+                                      {"path", m.path}}}).dump(2).c_str());
   } else {
-    std::printf("%-16s %-8s %-6s %-10s %-10s %s\n", "codec", "model_id", "arch", "fingerprint", "parameters", "path");
-    std::printf("%-16s %-8u %-6s %08x   %-10llu %s\n", m.codec, m.model_id, m.name, m.fingerprint,
-                (unsigned long long)m.parameters, m.path);
+    std::printf("%-16s %-8s %-6s %-11s %-10s %-10s %s\n", "codec", "model_id", "arch", "fingerprint", "parameters",
+                "MACs/pixel", "path");
+    std::printf("%-16s %-8u %-6s %08x    %-10llu %-10llu %s\n", m.codec, m.model_id, m.name, m.fingerprint,
+                (unsigned long long)m.parameters, (unsigned long long)m.macs_per_pixel, m.path);
   }
   return 0;
 }

@@ -295,6 +295,10 @@ dc_error dc_model_describe(dc_codec codec, const char* path, dc_model_info* out)
     std::snprintf(out->name, sizeof(out->name), "%s", m->arch.c_str());
     std::snprintf(out->codec, sizeof(out->codec), "%s", dc_codec_name(codec));
     out->parameters = static_cast<uint64_t>(m->net.parameters());
+    // Each level runs the trunk once and the head three times per coarse-grid cell (a quarter
+    // of the level's pixels); the levels sum to a third of the image's pixels.
+    out->macs_per_pixel = static_cast<uint64_t>(
+        (dc::adm::TrunkMacs(m->net.config()) + 3 * dc::adm::HeadMacs(m->net.config())) / 3);
     std::snprintf(out->path, sizeof(out->path), "%s", m->path.c_str());
     return dc::Status::Ok();
   });
