@@ -163,7 +163,8 @@ struct DecompressOpts {
 int DecompressOne(const DecompressOpts& o, const std::string& in, json* records) {
   std::string out = o.out;
   if (out.empty()) {
-    if (in.size() <= 4 || in.compare(in.size() - 4, 4, ".dfc") != 0)
+    const std::string base = Basename(in);
+    if (base.size() <= 4 || base.compare(base.size() - 4, 4, ".dfc") != 0)
       return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "input does not end in .dfc; name the output with -o"), in);
     out = in.substr(0, in.size() - 4);
   }

@@ -19,6 +19,15 @@ constexpr CodecInfo kCodecs[] = {
 
 bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_PGM; }
 
+// A size or dimension field. Its value has an upper limit, so a varint too big for 64 bits is
+// beyond that limit like any other large value (DC_ERR_TOO_LARGE); one that ends early stays
+// DC_ERR_TRUNCATED.
+Status SizeVarint(ByteReader& r, uint64_t* v, const char* what) {
+  Status s = r.Varint(v);
+  if (s.code() == DC_ERR_CORRUPT) return Error(DC_ERR_TOO_LARGE, std::string(what) + " beyond the limit (" + s.message() + ")");
+  return s;
+}
+
 }  // namespace
 
 const CodecInfo* FindCodec(dc_codec id) {
@@ -96,13 +105,13 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   if (!KnownFormat(format)) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unknown original format id " + std::to_string(format));
   h.format = static_cast<dc_format>(format);
   if (h.kind == DC_KIND_BYTES) {
-    RETURN_IF_ERROR(r.Varint(&h.original_size));
+    RETURN_IF_ERROR(SizeVarint(r, &h.original_size, "original size"));
     if (h.original_size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "original size beyond the 4 GiB limit");
   } else {
     uint64_t w, hh;
     uint8_t ch;
-    RETURN_IF_ERROR(r.Varint(&w));
-    RETURN_IF_ERROR(r.Varint(&hh));
+    RETURN_IF_ERROR(SizeVarint(r, &w, "image width"));
+    RETURN_IF_ERROR(SizeVarint(r, &hh, "image height"));
     RETURN_IF_ERROR(r.U8(&ch));
     if (w == 0 || hh == 0) return Error(DC_ERR_CORRUPT, "image has a zero dimension");
     if (w > DC_MAX_IMAGE_DIM || hh > DC_MAX_IMAGE_DIM || w * hh > DC_MAX_IMAGE_PIXELS)
