@@ -16,7 +16,7 @@ constexpr int kXb = 8;
 // in_pad: cin planes of (h + 2r) x wp, zero borders; wp >= w + 2r rounded up for the last strip.
 template <int K>
 __attribute__((target_clones("avx2", "default")))
-void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* wt, const float* bias,
+void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* wpack, const float* bias,
               int cout, float* out) {
   const long plane_pad = static_cast<long>(h + K - 1) * wp;
   const long plane = static_cast<long>(h) * w;
@@ -32,7 +32,8 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
           acc[b] = V8{bv, bv, bv, bv, bv, bv, bv, bv};
         }
         for (int i = 0; i < cin; ++i) {
-          const float* wi = wt + (static_cast<long>(o0) * cin + i) * K * K;
+          // Packed weights: [o0 / kOb][i][ky][kx][kOb], zeros past cout (see PackWeights).
+          const float* wi = wpack + ((static_cast<long>(o0 / kOb) * cin + i) * K * K) * kOb;
           for (int ky = 0; ky < K; ++ky) {
             const float* row = in_pad + i * plane_pad + static_cast<long>(y + ky) * wp + x0;
             for (int kx = 0; kx < K; ++kx) {
@@ -40,8 +41,7 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
               std::memcpy(&r, row + kx, sizeof(r));
 #pragma GCC unroll 8
               for (int b = 0; b < kOb; ++b) {
-                const float wv = b < nb ? wi[static_cast<long>(b) * cin * K * K + ky * K + kx] : 0.0f;
-                acc[b] = acc[b] + wv * r;
+                acc[b] = acc[b] + wi[(ky * K + kx) * kOb + b] * r;
               }
             }
           }
@@ -54,6 +54,19 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
       }
     }
   }
+}
+
+// Reorders cout x cin x k x k weights so that the kOb weights of one (block, i, ky, kx) are
+// adjacent; the padding outputs get zero weights (their results are never stored).
+std::vector<float> PackWeights(const float* wt, int cin, int cout, int k) {
+  const int blocks = (cout + kOb - 1) / kOb;
+  std::vector<float> p(static_cast<size_t>(blocks) * cin * k * k * kOb, 0.0f);
+  for (int o = 0; o < cout; ++o)
+    for (int i = 0; i < cin; ++i)
+      for (int t = 0; t < k * k; ++t)
+        p[((static_cast<size_t>(o / kOb) * cin + i) * k * k + t) * kOb + o % kOb] =
+            wt[(static_cast<size_t>(o) * cin + i) * k * k + t];
+  return p;
 }
 
 }  // namespace
@@ -76,10 +89,11 @@ void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float
       else
         std::copy(src, src + w, dst);
     }
+  const std::vector<float> packed = PackWeights(wt, cin, cout, k);
   if (k == 3)
-    ConvRows<3>(pad.data(), cin, h, w, wp, wt, bias, cout, out);
+    ConvRows<3>(pad.data(), cin, h, w, wp, packed.data(), bias, cout, out);
   else
-    ConvRows<1>(pad.data(), cin, h, w, wp, wt, bias, cout, out);
+    ConvRows<1>(pad.data(), cin, h, w, wp, packed.data(), bias, cout, out);
 }
 
 void Relu(float* x, long n) {
