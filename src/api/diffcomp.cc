@@ -89,7 +89,10 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     h.has_model = true;
     h.model_id = model->model_id;
     h.fingerprint = model->fingerprint;
-    const adm::CodecOptions o = Options(p);
+    adm::CodecOptions o = Options(p);
+    // A tile larger than the image tiles it the same way as one the image's size; the smaller
+    // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
+    o.tile_size = std::min(o.tile_size, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
     h.tile_size = o.tile_size;
     RETURN_IF_ERROR(adm::EncodeImage(model->net, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
     model_bits = es.model_bits;
