@@ -367,7 +367,9 @@ Status TrainImageLossless(const dc_train_params& p) {
       cpu_complete = meta.numel() > 3 && meta[3].item<double>() > 0;
       if (!quiet) std::fprintf(stderr, "train: resumed %s at step %lld (%.1f min)\n", p.resume_path, (long long)step, elapsed_before / 60);
     } catch (const std::exception& e) {
-      return Error(DC_ERR_CORRUPT, std::string("cannot resume from checkpoint: ") + e.what());
+      const std::string what = e.what();  // libtorch appends a backtrace: keep the first line
+      return Error(DC_ERR_CORRUPT, "cannot resume from checkpoint " + std::string(p.resume_path) + ": " +
+                                       what.substr(0, what.find('\n')));
     }
   }
 
@@ -433,6 +435,9 @@ Status TrainImageLossless(const dc_train_params& p) {
   };
 
   const int photo_batch = 12, cifar_batch = 24;
+  int max_photo_level = 0;  // LoadData keeps photos of at least 64 x 64
+  for (const auto& img : ds.photos)
+    while (max_photo_level < 3 && std::min(img.height, img.width) >= (128 << max_photo_level)) ++max_photo_level;
   std::uniform_real_distribution<double> U(0, 1);
   while (elapsed() < total_s) {
     const double frac = std::min(1.0, elapsed() / total_s);
@@ -443,7 +448,8 @@ Status TrainImageLossless(const dc_train_params& p) {
     double subpixels = 0;
     if (!ds.photos.empty()) {
       const double u = U(rng);
-      const int lvl = u < 0.6 ? 0 : u < 0.85 ? 1 : u < 0.95 ? 2 : 3;
+      // Crops of 64 << lvl pixels, brought down lvl pyramid levels; never a level no photo fits.
+      const int lvl = std::min(u < 0.6 ? 0 : u < 0.85 ? 1 : u < 0.95 ? 2 : 3, max_photo_level);
       const int size = 64 << lvl;
       std::vector<adm::Level> lv;
       std::vector<bool> gray;
