@@ -19,6 +19,9 @@ typedef struct {
   int threads;                  /* torch threads (0 = 2) */
   uint64_t seed;
   int features;                 /* network width (0 = default) */
+  int trunk_blocks;             /* residual blocks in the trunk (-1 = default) */
+  int head_blocks;              /* residual blocks in the head (-1 = default) */
+  int mixtures;                 /* logistics per channel (0 = default) */
   int quiet;
   const char* command_line;     /* recorded in the model's provenance */
 } dc_train_params;

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   std::string codec = "image-lossless", out, resume, ckpt;
   std::vector<std::string> data;
   double minutes = 0;
-  int threads = 2, features = 0;
+  int threads = 2, features = 0, trunk_blocks = -1, head_blocks = -1, mixtures = 0;
   uint64_t seed = 1;
   bool quiet = false;
   app.add_option("--codec", codec, "codec whose model to train (image-lossless)");
@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint", ckpt, "checkpoint path (default: OUT.ckpt), written every 5 minutes");
   app.add_option("-T,--threads", threads, "torch threads")->check(CLI::Range(1, 64));
   app.add_option("--features", features, "network width (default 32)")->check(CLI::Range(0, 512));
+  app.add_option("--trunk-blocks", trunk_blocks, "residual blocks in the trunk (default 3)")->check(CLI::Range(0, 64));
+  app.add_option("--head-blocks", head_blocks, "residual blocks in each stage head (default 1)")->check(CLI::Range(0, 64));
+  app.add_option("--mixtures", mixtures, "logistics per channel (default 5, at most 16)")->check(CLI::Range(1, 16));
   app.add_option("--seed", seed, "random seed");
   app.add_flag("-q,--quiet", quiet, "no progress output");
   try {
@@ -47,6 +50,9 @@ int main(int argc, char** argv) {
   p.checkpoint_path = ckpt.empty() ? nullptr : ckpt.c_str();
   p.threads = threads;
   p.features = features;
+  p.trunk_blocks = trunk_blocks;
+  p.head_blocks = head_blocks;
+  p.mixtures = mixtures;
   p.seed = seed;
   p.quiet = quiet;
   std::string cmdline = "diffcomp train";

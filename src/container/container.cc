@@ -80,6 +80,8 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
 
 StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   if (size < 4 || std::memcmp(data, kMagic, 4) != 0) {
+    // size 0: data may be null (the API allows it), and memcmp must not see a null pointer.
+    if (size == 0) return Error(DC_ERR_TRUNCATED, "empty file (no diffcomp header)");
     if (size < 4 && std::memcmp(data, kMagic, size) == 0)
       return Error(DC_ERR_TRUNCATED, "file ends inside the magic number");
     return Error(DC_ERR_BAD_MAGIC, "not a diffcomp file (bad magic number)");

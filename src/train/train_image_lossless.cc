@@ -23,6 +23,7 @@
 
 #include "codecs/image_lossless/adm_layout.h"
 #include "codecs/image_lossless/adm_net.h"
+#include "codecs/image_lossless/mixture.h"
 #include "common/last_error.h"
 #include "diffcomp/train.h"
 #include "extras/file_io.h"
@@ -334,6 +335,9 @@ Status TrainImageLossless(const dc_train_params& p) {
 
   adm::NetConfig cfg;
   if (p.features > 0) cfg.features = p.features;
+  if (p.trunk_blocks >= 0) cfg.trunk_blocks = p.trunk_blocks;
+  if (p.head_blocks >= 0) cfg.head_blocks = p.head_blocks;
+  if (p.mixtures > 0) cfg.mixtures = std::min(p.mixtures, adm::kMaxMixtures);
   AdmTorch net(cfg);
   std::vector<Tensor> ema;
   for (auto& [name, t] : net->params) ema.push_back(t.detach().clone());
@@ -525,6 +529,8 @@ extern "C" void dc_train_params_init(dc_train_params* p) {
   *p = dc_train_params{};
   p->codec = DC_CODEC_IMAGE_LOSSLESS;
   p->minutes = 10;
+  p->trunk_blocks = -1;
+  p->head_blocks = -1;
   p->threads = 2;
   p->seed = 1;
 }

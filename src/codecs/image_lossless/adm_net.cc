@@ -25,7 +25,7 @@ StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
     return *v >= lo && *v <= hi;
   };
   if (!get("features", &c.features, 1, 512) || !get("trunk_blocks", &c.trunk_blocks, 0, 64) ||
-      !get("head_blocks", &c.head_blocks, 0, 64) || !get("mixtures", &c.mixtures, 1, 32))
+      !get("head_blocks", &c.head_blocks, 0, 64) || !get("mixtures", &c.mixtures, 1, kMaxMixtures))
     return Error(DC_ERR_CORRUPT, "model config fields missing or out of range");
   return c;
 }

@@ -12,12 +12,12 @@
 
 #include <cstdint>
 
+#include "codecs/image_lossless/adm_net.h"
 #include "common/status.h"
 #include "entropy/rans.h"
 
 namespace dc::adm {
 
-constexpr int kMaxMixtures = 16;
 constexpr int kCdfPrecision = 16;
 
 // One channel's distribution in fixed point.
