@@ -238,8 +238,9 @@ TEST(ApiNames, ErrorNameOfEveryCode) {
   EXPECT_EQ(DC_ERR_MODEL_MISMATCH, 13);
   EXPECT_EQ(DC_ERR_EXISTS, 16);
   EXPECT_EQ(DC_ERR_INTERNAL, 17);
-  // Values outside the enum: a name all the same, never NULL.
-  for (int v : {1, 18, 99, -1}) {
+  // Unused values: a name all the same, never NULL. (Only values inside the enum's range: in C++
+  // anything else in a dc_error is undefined behaviour, which UBSan reports.)
+  for (int v : {1, 18, 31}) {
     const char* n = dc_error_name(static_cast<dc_error>(v));
     ASSERT_NE(n, nullptr);
     EXPECT_STREQ(n, "unknown-error") << v;
@@ -253,7 +254,7 @@ TEST(ApiNames, CodecNames) {
                                                        {DC_CODEC_IMAGE_LOSSLESS, "image-lossless"}};
   for (const auto& [id, name] : kCodecs) {
     EXPECT_STREQ(dc_codec_name(id), name);
-    dc_codec back = static_cast<dc_codec>(99);
+    dc_codec back = id == DC_CODEC_LZW ? DC_CODEC_STORE : DC_CODEC_LZW;
     EXPECT_EQ(dc_codec_from_name(name, &back), DC_OK);
     EXPECT_EQ(back, id);
   }
@@ -262,7 +263,6 @@ TEST(ApiNames, CodecNames) {
   EXPECT_EQ(c, DC_CODEC_LZW) << "output changed on error";
   EXPECT_NE(std::string(dc_last_error_message()).find("gzip"), std::string::npos);
   EXPECT_EQ(dc_codec_from_name(nullptr, &c), DC_ERR_UNKNOWN_CODEC);
-  EXPECT_STREQ(dc_codec_name(static_cast<dc_codec>(200)), "unknown");
 }
 
 TEST(ApiNames, Version) {
@@ -774,7 +774,6 @@ TEST(ApiCompressErrors, OutputLeftEmpty) {
       {"image as raw", img(8, 8, 3, 8, DC_FORMAT_RAW), DC_CODEC_IMAGE_LOSSLESS, DC_ERR_INVALID_ARGUMENT},
       {"image to a byte codec", img(8, 8, 3, 8, DC_FORMAT_PNG), DC_CODEC_LZW, DC_ERR_INVALID_ARGUMENT},
       {"bytes to the image codec", BytesContent(px), DC_CODEC_IMAGE_LOSSLESS, DC_ERR_INVALID_ARGUMENT},
-      {"unknown codec", BytesContent(px), static_cast<dc_codec>(42), DC_ERR_UNKNOWN_CODEC},
   };
   for (const auto& k : cases) {
     const dc_params p = Params(k.codec);
