@@ -168,3 +168,21 @@ TEST(Determinism, GoldenBitstream) {
 
 }  // namespace
 }  // namespace dc::adm
+
+namespace dc::adm {
+namespace {
+// A model file is untrusted input too: shapes and counts beyond the decoder's bounds are errors.
+TEST(AdmNet, RejectsOutOfRangeConfigsAndShapes) {
+  EXPECT_FALSE(AdmNet::FromWeights(testing::RandomWeights(1, 8, 1, 1, kMaxMixtures + 1)).ok());
+  auto w = testing::RandomWeights(1);
+  w.tensors["head_out_w"].shape[0] += 1;
+  EXPECT_EQ(AdmNet::FromWeights(w).status().code(), DC_ERR_CORRUPT);
+  w = testing::RandomWeights(1);
+  w.tensors.erase("trunk_in_b");
+  EXPECT_EQ(AdmNet::FromWeights(w).status().code(), DC_ERR_CORRUPT);
+  w = testing::RandomWeights(1);
+  w.arch = "other";
+  EXPECT_FALSE(AdmNet::FromWeights(w).ok());
+}
+}  // namespace
+}  // namespace dc::adm
