@@ -74,12 +74,8 @@ mkdir -p "$B"
 # ------------------------------------------------------------ not a .dfc at all -------------
 expect_error "compress of a missing file" 3 compress "$B/missing"
 expect_no_file "no output for a missing input" "$B/missing.dfc"
-decompress_fails_missing() {
-  run_dc decompress "$B/missing.dfc"
-  check_error "decompress of a missing file" 3
-  expect_no_file "no output for a missing .dfc" "$B/missing"
-}
-decompress_fails_missing
+expect_error "decompress of a missing file" 3 decompress "$B/missing.dfc"
+expect_no_file "no output for a missing .dfc" "$B/missing"
 expect_error "info of a missing file" 3 info "$B/missing.dfc"
 
 : >"$B/empty.dfc"
