@@ -41,7 +41,8 @@ typedef enum {
   DC_ERR_MODEL_NOT_FOUND = 14,   /* model file missing or unreadable */
   DC_ERR_OUT_OF_MEMORY = 15,
   DC_ERR_EXISTS = 16,            /* output exists and overwrite was not allowed (CLI) */
-  DC_ERR_INTERNAL = 17           /* a bug: please report */
+  DC_ERR_INTERNAL = 17,          /* a bug: please report */
+  DC_ERROR_FORCE_32BIT = 0x7FFFFFFF /* not an error: makes any int value a valid dc_error */
 } dc_error;
 
 /* Stable short name of an error ("truncated", ...). Never NULL. */
@@ -54,7 +55,8 @@ typedef enum {
   DC_CODEC_STORE = 0,          /* bytes stored verbatim */
   DC_CODEC_HUFFMAN = 1,        /* canonical order-0 Huffman over bytes */
   DC_CODEC_LZW = 2,            /* LZW, 9..16-bit codes, dictionary reset */
-  DC_CODEC_IMAGE_LOSSLESS = 3  /* absorbing-state diffusion + rANS, 8-bit images */
+  DC_CODEC_IMAGE_LOSSLESS = 3, /* absorbing-state diffusion + rANS, 8-bit images */
+  DC_CODEC_FORCE_32BIT = 0x7FFFFFFF /* not a codec: makes any int value a valid dc_codec */
 } dc_codec;
 
 /* Name <-> id. dc_codec_from_name returns DC_ERR_UNKNOWN_CODEC for an unknown name. */
@@ -66,13 +68,15 @@ typedef enum {
   DC_FORMAT_RAW = 0, /* arbitrary bytes, restored exactly */
   DC_FORMAT_PNG = 1, /* restored as a PNG with identical pixels */
   DC_FORMAT_PPM = 2, /* binary PPM (P6), restored with a canonical header */
-  DC_FORMAT_PGM = 3  /* binary PGM (P5), restored with a canonical header */
+  DC_FORMAT_PGM = 3, /* binary PGM (P5), restored with a canonical header */
+  DC_FORMAT_FORCE_32BIT = 0x7FFFFFFF
 } dc_format;
 
 /* Kinds of content a codec takes. */
 typedef enum {
   DC_KIND_BYTES = 0, /* data/size: a byte string */
-  DC_KIND_IMAGE = 1  /* data: interleaved 8-bit pixels, row-major, width*height*channels bytes */
+  DC_KIND_IMAGE = 1, /* data: interleaved 8-bit pixels, row-major, width*height*channels bytes */
+  DC_KIND_FORCE_32BIT = 0x7FFFFFFF
 } dc_kind;
 
 /* Limits on what the library accepts (and what a decoder believes from a header). */

@@ -190,6 +190,7 @@ const char* dc_error_name(dc_error e) {
     case DC_ERR_OUT_OF_MEMORY: return "out-of-memory";
     case DC_ERR_EXISTS: return "exists";
     case DC_ERR_INTERNAL: return "internal";
+    case DC_ERROR_FORCE_32BIT: break;
   }
   return "unknown-error";
 }
