@@ -165,7 +165,9 @@ TEST(Rans, CorruptionIsDetectedAtTheEnd) {
     ++trials;
     if (!st.ok() || !same) ++detected;
     // A flip may only pass the final-state check if it changed nothing decoded.
-    if (st.ok()) EXPECT_TRUE(same);
+    if (st.ok()) {
+      EXPECT_TRUE(same);
+    }
   }
   EXPECT_EQ(detected, trials);
 }

@@ -112,17 +112,17 @@ std::vector<uint8_t> SerializeWeights(const WeightsFile& w, DType dtype) {
 
 StatusOr<WeightsFile> ParseWeights(const uint8_t* bytes, size_t size) {
   ByteReader r(bytes, size);
-  const uint8_t* magic;
+  const uint8_t* magic = nullptr;
   if (size < 4 || std::memcmp(bytes, "DCWT", 4) != 0)
     return Error(DC_ERR_BAD_MAGIC, "not a diffcomp weights file");
   RETURN_IF_ERROR(r.Bytes(4, &magic));
-  uint16_t major, minor;
-  uint32_t mlen;
+  uint16_t major = 0, minor = 0;
+  uint32_t mlen = 0;
   RETURN_IF_ERROR(r.U16(&major));
   RETURN_IF_ERROR(r.U16(&minor));
   if (major != kMajor) return Error(DC_ERR_UNSUPPORTED_VERSION, "weights file version " + std::to_string(major));
   RETURN_IF_ERROR(r.U32(&mlen));
-  const uint8_t* mp;
+  const uint8_t* mp = nullptr;
   RETURN_IF_ERROR(r.Bytes(mlen, &mp));
   size_t data_start = 12 + static_cast<size_t>(mlen);
   data_start = (data_start + kAlign - 1) / kAlign * kAlign;
