@@ -167,19 +167,31 @@ StatusOr<std::string> BenchInput::PngPath() {
 namespace {
 
 // Decoded images may come back with more channels than the original and still be the same
-// image: dwebp and avifdec turn gray into RGB, some decoders add an opaque alpha channel.
-// Anything else is a difference. Returns "" when equal, else where the first difference is.
+// image: dwebp and avifdec turn gray into RGB, some decoders add an opaque alpha channel, and
+// optipng stores an RGB image whose pixels are all gray as a gray PNG (checked below: every
+// R, G, B must equal the gray value). Anything else is a difference. Returns "" when equal,
+// else where the first difference is.
 std::string ComparePixels(const extras::Image& orig, const extras::Image& dec) {
   if (orig.width != dec.width || orig.height != dec.height) {
     return "size " + std::to_string(dec.width) + "x" + std::to_string(dec.height) + ", expected " +
            std::to_string(orig.width) + "x" + std::to_string(orig.height);
   }
   const uint32_t oc = orig.channels, dc = dec.channels;
-  const bool compatible = oc == dc || (oc == 1 && (dc == 3 || dc == 4)) || (oc == 3 && dc == 4);
+  const bool compatible = oc == dc || (oc == 1 && (dc == 3 || dc == 4)) || (oc == 3 && dc == 4) ||
+                          (oc == 3 && dc == 1);
   if (!compatible) {
     return std::to_string(dc) + " channels, expected " + std::to_string(oc);
   }
   const uint64_t pixels = static_cast<uint64_t>(orig.width) * orig.height;
+  if (oc == 3 && dc == 1) {
+    for (uint64_t i = 0; i < pixels; ++i)
+      for (uint32_t c = 0; c < 3; ++c)
+        if (orig.pixels[i * 3 + c] != dec.pixels[i])
+          return "pixel (" + std::to_string(i % orig.width) + "," + std::to_string(i / orig.width) + ") channel " +
+                 std::to_string(c) + ": gray " + std::to_string(dec.pixels[i]) + ", expected " +
+                 std::to_string(orig.pixels[i * 3 + c]);
+    return "";
+  }
   for (uint64_t i = 0; i < pixels; ++i) {
     const uint8_t* o = &orig.pixels[i * oc];
     const uint8_t* d = &dec.pixels[i * dc];
