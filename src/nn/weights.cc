@@ -1,8 +1,10 @@
 #include "nn/weights.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "common/bytes.h"
 #include "common/sha256.h"
@@ -13,6 +15,18 @@ namespace {
 constexpr uint16_t kMajor = 1, kMinor = 0;
 constexpr size_t kAlign = 16;
 constexpr uint64_t kMaxTensorElems = 1ull << 26;  // 64 M values: far above any shipped model
+// Parsing is iterative, but dumping (config, tensor table, info) recurses once per level: deeper
+// metadata overflowed the stack. Shipped models nest 4 levels.
+constexpr int kMaxJsonDepth = 64;
+
+// nlohmann's get<integer type>() of a JSON float is a plain cast, undefined beyond the type's
+// range (1e42; an integer literal too long for 64 bits also parses as a float): integer fields
+// must be JSON integers, within [0, max].
+uint64_t GetUnsigned(const nlohmann::json& j, uint64_t max, const char* field) {
+  if (!j.is_number_unsigned() || j.get<uint64_t>() > max)
+    throw std::out_of_range(std::string(field) + " is not an integer in 0.." + std::to_string(max));
+  return j.get<uint64_t>();
+}
 
 uint32_t BitsOf(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 float FloatOf(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
@@ -132,13 +146,19 @@ StatusOr<WeightsFile> ParseWeights(const uint8_t* bytes, size_t size) {
 
   WeightsFile w;
   try {
-    const auto meta = nlohmann::json::parse(mp, mp + mlen, nullptr, /*allow_exceptions=*/false);
+    int depth = 0;
+    const auto deepest = [&depth](int d, nlohmann::json::parse_event_t, nlohmann::json&) {
+      depth = std::max(depth, d);
+      return true;
+    };
+    const auto meta = nlohmann::json::parse(mp, mp + mlen, deepest, /*allow_exceptions=*/false);
     if (meta.is_discarded() || !meta.is_object())
       return Error(DC_ERR_CORRUPT, "weights metadata is not valid JSON");
+    if (depth > kMaxJsonDepth) return Error(DC_ERR_CORRUPT, "weights metadata is nested too deeply");
     if (meta.value("format", "") != "diffcomp-weights")
       return Error(DC_ERR_CORRUPT, "weights metadata has the wrong format tag");
     w.arch = meta.at("arch").get<std::string>();
-    w.model_id = meta.at("model_id").get<uint32_t>();
+    w.model_id = static_cast<uint32_t>(GetUnsigned(meta.at("model_id"), 0xFFFFFFFFu, "model_id"));
     w.config_json = meta.at("config").dump();
     w.info_json = meta.contains("info") ? meta.at("info").dump() : "{}";
     const auto& table = meta.at("tensors");
@@ -147,10 +167,11 @@ StatusOr<WeightsFile> ParseWeights(const uint8_t* bytes, size_t size) {
       Tensor t;
       const std::string name = e.at("name").get<std::string>();
       const std::string dt = e.at("dtype").get<std::string>();
-      const uint64_t offset = e.at("offset").get<uint64_t>();
-      const uint64_t nbytes = e.at("bytes").get<uint64_t>();
+      const uint64_t offset = GetUnsigned(e.at("offset"), UINT64_MAX, "tensor offset");
+      const uint64_t nbytes = GetUnsigned(e.at("bytes"), UINT64_MAX, "tensor size");
       uint64_t n = 1;
       for (const auto& d : e.at("shape")) {
+        if (!d.is_number_integer()) return Error(DC_ERR_CORRUPT, "bad tensor shape: " + name);
         const int64_t v = d.get<int64_t>();
         if (v <= 0 || static_cast<uint64_t>(v) > kMaxTensorElems) return Error(DC_ERR_CORRUPT, "bad tensor shape: " + name);
         n *= static_cast<uint64_t>(v);

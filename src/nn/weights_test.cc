@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "codecs/image_lossless/test_util.h"
 
@@ -68,6 +69,71 @@ TEST(Weights, RejectsDamagedFiles) {
   bad[14] = '#';  // inside the JSON
   EXPECT_FALSE(ParseWeights(bad.data(), bad.size()).ok());
   EXPECT_EQ(LoadWeights("/nonexistent/model.dcw").status().code(), DC_ERR_MODEL_NOT_FOUND);
+}
+
+// A copy of a weights file with other metadata JSON (the data section kept).
+std::vector<uint8_t> WithMetadata(const std::vector<uint8_t>& bytes, const std::string& js) {
+  const uint32_t mlen = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (uint32_t{bytes[11]} << 24);
+  std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 8);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(js.size() >> (8 * i)));
+  out.insert(out.end(), js.begin(), js.end());
+  while (out.size() % 16) out.push_back(0);
+  out.insert(out.end(), bytes.begin() + (12 + mlen + 15) / 16 * 16, bytes.end());
+  return out;
+}
+
+nlohmann::json Metadata(const std::vector<uint8_t>& bytes) {
+  const uint32_t mlen = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (uint32_t{bytes[11]} << 24);
+  return nlohmann::json::parse(bytes.begin() + 12, bytes.begin() + 12 + mlen);
+}
+
+// Found by tests/fuzz/fuzz_weights: a number too large for 64 bits (nlohmann parses it as a
+// float) in an integer field was converted with undefined behaviour. Integer fields must be
+// JSON integers in range; anything else is DC_ERR_CORRUPT.
+TEST(Weights, NonIntegerNumbersInIntegerFieldsAreCorrupt) {
+  const auto bytes = SerializeWeights(adm::testing::RandomWeights(5), DType::kF16);
+  const nlohmann::json meta = Metadata(bytes);
+  const auto same = WithMetadata(bytes, meta.dump());
+  ASSERT_TRUE(ParseWeights(same.data(), same.size()).ok());
+  const std::vector<std::pair<std::string, nlohmann::json>> edits = {
+      {"/model_id", 1e42}, {"/model_id", -1}, {"/model_id", 4294967297ull}, {"/model_id", 1.5},
+      {"/tensors/0/shape/0", 1e42}, {"/tensors/0/shape/0", -1e42}, {"/tensors/0/shape/0", 2.5},
+      {"/tensors/0/offset", 1e42}, {"/tensors/0/offset", -16}, {"/tensors/0/bytes", 1e300},
+      {"/tensors/0/bytes", "8"}};
+  for (const auto& [ptr, value] : edits) {
+    nlohmann::json m = meta;
+    m[nlohmann::json::json_pointer(ptr)] = value;
+    const auto bad = WithMetadata(bytes, m.dump());
+    EXPECT_EQ(ParseWeights(bad.data(), bad.size()).status().code(), DC_ERR_CORRUPT) << ptr << " = " << value;
+  }
+  // The fuzzer's input: an integer literal of 43 digits.
+  std::string js = meta.dump();
+  const std::string key = "\"shape\":[";
+  js.insert(js.find(key) + key.size(), "1111111111111111111111111111111111111111113,");
+  const auto bad = WithMetadata(bytes, js);
+  EXPECT_EQ(ParseWeights(bad.data(), bad.size()).status().code(), DC_ERR_CORRUPT);
+}
+
+// Deeply nested metadata overflowed the stack when the config, tensor table or info was dumped
+// (nlohmann's serializer recurses per level); nesting is now limited.
+TEST(Weights, DeeplyNestedMetadataIsCorrupt) {
+  const auto bytes = SerializeWeights(adm::testing::RandomWeights(6), DType::kF16);
+  const nlohmann::json meta = Metadata(bytes);
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  for (const char* field : {"config", "info", "other"}) {
+    nlohmann::json m = meta;
+    m[field] = "@";
+    std::string js = m.dump();
+    const std::string placeholder = std::string("\"") + field + "\":\"@\"";
+    js.replace(js.find(placeholder), placeholder.size(), std::string("\"") + field + "\":" + deep);
+    const auto bad = WithMetadata(bytes, js);
+    EXPECT_EQ(ParseWeights(bad.data(), bad.size()).status().code(), DC_ERR_CORRUPT) << field;
+  }
+  // A little nesting in the provenance is fine.
+  nlohmann::json m = meta;
+  m["info"] = nlohmann::json::parse(R"({"a":[[{"b":[1,[2,[3]]]}]]})");
+  const auto ok = WithMetadata(bytes, m.dump());
+  EXPECT_TRUE(ParseWeights(ok.data(), ok.size()).ok());
 }
 
 }  // namespace

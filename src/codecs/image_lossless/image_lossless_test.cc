@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "codecs/image_lossless/adm_layout.h"
@@ -183,6 +184,55 @@ TEST(AdmNet, RejectsOutOfRangeConfigsAndShapes) {
   w = testing::RandomWeights(1);
   w.arch = "other";
   EXPECT_FALSE(AdmNet::FromWeights(w).ok());
+}
+}  // namespace
+}  // namespace dc::adm
+
+namespace dc::adm {
+namespace {
+// Found by tests/fuzz/fuzz_weights: a model with NaN or infinite weights (or activations that
+// overflow) gives non-finite network outputs. They must still make a valid distribution (the
+// float-to-int conversions were undefined: weights 0/0, NaN means), the same on both sides.
+TEST(Mixture, NonFiniteNetworkOutputsGiveAValidDistribution) {
+  constexpr int K = 3;
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const int32_t pred[3] = {100, 30, 250}, residual[3] = {5, -7, 0};
+  for (float bad : {nan, inf, -inf}) {
+    for (int pattern = 0; pattern < 4; ++pattern) {
+      std::vector<float> out(12 * K, 0.25f);
+      for (int i = 0; i < 12 * K; ++i) {
+        const bool logit = i < 3 * K, mean = i >= 3 * K && i < 6 * K;
+        if ((pattern == 0 && logit) || (pattern == 1 && mean) || pattern == 2 || (pattern == 3 && i % 2))
+          out[i] = bad;
+      }
+      for (int c = 0; c < 3; ++c) {
+        ChannelDist d;
+        MakeChannelDist(out.data(), 1, K, c, pred, residual, &d);
+        int32_t sum = 0;
+        for (int k = 0; k < K; ++k) {
+          EXPECT_GE(d.weight[k], 0);
+          sum += d.weight[k];
+          EXPECT_GE(d.mean[k], -65536);
+          EXPECT_LE(d.mean[k], 131072);
+          EXPECT_GE(d.inv_scale[k], 1);
+        }
+        EXPECT_EQ(sum, 32768) << bad << " " << pattern << " " << c;
+        for (int v = 0; v < 256; ++v) ASSERT_LT(SymbolStart(d, v), SymbolStart(d, v + 1)) << v;
+      }
+    }
+  }
+}
+
+TEST(ImageLossless, NonFiniteWeightsStillRoundTrip) {
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    auto w = testing::RandomWeights(3);
+    for (auto& v : w.tensors["head_out_b"].data) v = bad;
+    auto net = AdmNet::FromWeights(w);
+    ASSERT_TRUE(net.ok()) << net.status().message();
+    const auto px = TestImage(9, 6, 4, 2);
+    const auto p = Encode(net.value(), px, 9, 6, 4, 1, 16);
+    EXPECT_EQ(Decode(net.value(), p, 9, 6, 4, 1, 16), px);
+  }
 }
 }  // namespace
 }  // namespace dc::adm

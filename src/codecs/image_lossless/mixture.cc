@@ -33,7 +33,7 @@ const SigmoidTable& Sigmoid() {
 }
 
 inline int32_t RoundToInt(float x, float lo, float hi) {
-  x = std::min(std::max(x, lo), hi);
+  x = x >= lo ? std::min(x, hi) : lo;  // NaN -> lo: converting NaN to an integer is undefined
   return static_cast<int32_t>(x >= 0 ? x + 0.5f : x - 0.5f);
 }
 
@@ -50,6 +50,12 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
   for (int k = 0; k < K; ++k) {
     e[k] = nn::DetExp(at(0, k) - mx);
     sum += e[k];
+  }
+  // Only non-finite logits (a model with non-finite or overflowing weights) can make every term
+  // 0; the weights are then uniform rather than 0/0, whose conversion below is undefined.
+  if (!(sum > 0.0f)) {
+    for (int k = 0; k < K; ++k) e[k] = 1.0f;
+    sum = static_cast<float>(K);
   }
   int32_t used = 0, best = 0;
   for (int k = 0; k < K; ++k) {
