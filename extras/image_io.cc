@@ -172,6 +172,14 @@ bool PngReadInfoStage(png_structp png, png_infop info, PngHeader* h) {
   // Bounds the memory an ancillary chunk may claim.
   png_set_chunk_malloc_max(png, 8u << 20);
   png_set_chunk_cache_max(png, 1000);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+  // Fuzz builds only (tests/fuzz): accept bad chunk CRCs and zlib checksums, so that mutated
+  // headers and data reach the decoder instead of stopping at a checksum.
+  png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+#if defined(PNG_SET_OPTION_SUPPORTED) && defined(PNG_IGNORE_ADLER32)
+  png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
+#endif
   // Pixels are returned as stored (no gamma or colour management), so ancillary chunks other
   // than tRNS are never needed; skipping them also skips their zlib decoding.
 #ifdef PNG_HANDLE_AS_UNKNOWN_SUPPORTED
