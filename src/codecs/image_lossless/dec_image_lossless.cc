@@ -25,43 +25,19 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, int coded, rans::Decoder* 
   }
   if (coded == 1) coarse.rgb[1] = coarse.rgb[2] = coarse.rgb[0];
 
-  const int K = net.config().mixtures;
   NetScratch s;
   for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
     Level cur;
     cur.height = sizes[l].first;
     cur.width = sizes[l].second;
-    const int H = cur.height, W = cur.width, h = CoarseDim(H), w = CoarseDim(W);
-    cur.rgb.assign(static_cast<size_t>(H) * W * 3, 0);
+    const int W = cur.width, h = CoarseDim(cur.height), w = CoarseDim(W);
+    cur.rgb.assign(static_cast<size_t>(cur.height) * W * 3, 0);
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j)
         for (int c = 0; c < 3; ++c) cur.rgb[(static_cast<size_t>(2 * i) * W + 2 * j) * 3 + c] = coarse.at(i, j, c);
-    const long plane = static_cast<long>(h) * w;
-    s.Reserve(net.config(), h, w);
-    BuildTrunkInput(cur, s.trunk_in.data());
-    net.Trunk(s.trunk_in.data(), h, w, s.feats.data());
-    for (int st = 0; st < kStages; ++st) {
-      BuildHeadInput(cur, st, s.head_in.data(), s.pred.data());
-      net.Head(s.head_in.data(), s.feats.data(), h, w, s.out.data());
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          if (!StageTargetExists(st, i, j, H, W)) continue;
-          const long cell = static_cast<long>(i) * w + j;
-          const int y = 2 * i + kPhaseDy[st + 1], x = 2 * j + kPhaseDx[st + 1];
-          const int32_t pred[3] = {s.pred[cell], s.pred[plane + cell], s.pred[2 * plane + cell]};
-          int32_t residual[3] = {0, 0, 0};
-          uint8_t* px = &cur.rgb[(static_cast<size_t>(y) * W + x) * 3];
-          for (int c = 0; c < coded; ++c) {
-            ChannelDist d;
-            MakeChannelDist(s.out.data() + cell, plane, K, c, pred, residual, &d);
-            int v;
-            RETURN_IF_ERROR(DecodeValue(dec, d, &v));
-            px[c] = static_cast<uint8_t>(v);
-            residual[c] = v - pred[c];
-          }
-          if (coded == 1) px[1] = px[2] = px[0];
-        }
-    }
+    RETURN_IF_ERROR(CodeLevel(net, &cur, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, int* v) {
+      return DecodeValue(dec, d, v);
+    }));
     coarse = std::move(cur);
   }
   *out = std::move(coarse);

@@ -13,8 +13,8 @@ namespace dc::adm {
 namespace {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
-void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
-                 double* bits, double* nll, EncodeStats* stats) {
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
+                   double* bits, double* nll, EncodeStats* stats) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
@@ -22,40 +22,23 @@ void EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::En
   *nll += 8.0 * coded;
   stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 8.0 * coded;
 
-  const int K = net.config().mixtures;
   NetScratch s;
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
-    const Level& cur = levels[l];
-    const int H = cur.height, W = cur.width, h = CoarseDim(H), w = CoarseDim(W);
-    const long plane = static_cast<long>(h) * w;
-    s.Reserve(net.config(), h, w);
-    BuildTrunkInput(cur, s.trunk_in.data());
-    net.Trunk(s.trunk_in.data(), h, w, s.feats.data());
-    for (int st = 0; st < kStages; ++st) {
-      BuildHeadInput(cur, st, s.head_in.data(), s.pred.data());
-      net.Head(s.head_in.data(), s.feats.data(), h, w, s.out.data());
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          if (!StageTargetExists(st, i, j, H, W)) continue;
-          const long cell = static_cast<long>(i) * w + j;
-          const int y = 2 * i + kPhaseDy[st + 1], x = 2 * j + kPhaseDx[st + 1];
-          const int32_t pred[3] = {s.pred[cell], s.pred[plane + cell], s.pred[2 * plane + cell]};
-          int32_t residual[3] = {0, 0, 0};
-          for (int c = 0; c < coded; ++c) {
-            ChannelDist d;
-            MakeChannelDist(s.out.data() + cell, plane, K, c, pred, residual, &d);
-            const int v = cur.at(y, x, c);
-            EncodeValue(enc, d, v);
-            *bits += ValueBits(d, v);
-            const double b = ModelNllBits(d, v);
-            *nll += b;
-            stats->level_nll_bits[std::min(l, 23)] += b;
-            stats->stage_nll_bits[st] += b;
-            residual[c] = v - pred[c];
-          }
-        }
-    }
+    // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
+    const Status st = CodeLevel(net, &levels[l], coded, &s,
+                                [&](int stage, const uint8_t* px, int c, const ChannelDist& d, int* v) {
+      *v = px[c];
+      EncodeValue(enc, d, *v);
+      *bits += ValueBits(d, *v);
+      const double b = ModelNllBits(d, *v);
+      *nll += b;
+      stats->level_nll_bits[std::min(l, 23)] += b;
+      stats->stage_nll_bits[stage] += b;
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
   }
+  return Status::Ok();
 }
 
 Level GroupLevel(const ImageView& img, uint32_t x0, uint32_t y0, uint32_t tw, uint32_t th,
@@ -104,7 +87,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]);
+      RETURN_IF_ERROR(EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]));
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));
