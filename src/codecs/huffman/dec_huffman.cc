@@ -5,6 +5,8 @@
 #include <new>
 
 #include "codecs/huffman/huffman.h"
+
+#include "common/codec_entry.h"
 #include "common/bytes.h"
 
 namespace dc {
@@ -267,22 +269,9 @@ Status DecodeImpl(const uint8_t* payload, size_t payload_size, uint64_t original
 }  // namespace
 
 Status HuffmanDecode(const uint8_t* payload, size_t payload_size, uint64_t original_size,
-                     std::vector<uint8_t>* out) {
-  if (out == nullptr || (payload == nullptr && payload_size != 0)) {
-    return Error(DC_ERR_INVALID_ARGUMENT, "huffman: null buffer");
-  }
-  out->clear();
-  Status st;
-  try {
-    st = DecodeImpl(payload, payload_size, original_size, out);
-  } catch (const std::bad_alloc&) {
-    st = Error(DC_ERR_OUT_OF_MEMORY, "huffman: out of memory");
-  }
-  if (!st.ok()) {
-    out->clear();
-    out->shrink_to_fit();
-  }
-  return st;
+                 std::vector<uint8_t>* out) {
+  return RunByteCodec("huffman", payload, payload_size, UINT64_MAX, out,
+                      [&] { return DecodeImpl(payload, payload_size, original_size, out); });
 }
 
 }  // namespace dc

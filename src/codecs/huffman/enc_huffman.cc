@@ -4,6 +4,8 @@
 #include <new>
 
 #include "codecs/huffman/huffman.h"
+
+#include "common/codec_entry.h"
 #include "common/bytes.h"
 
 namespace dc {
@@ -261,21 +263,7 @@ Status EncodeImpl(const uint8_t* data, size_t size, std::vector<uint8_t>* out) {
 }  // namespace
 
 Status HuffmanEncode(const uint8_t* data, size_t size, std::vector<uint8_t>* out) {
-  if (out == nullptr || (data == nullptr && size != 0)) {
-    return Error(DC_ERR_INVALID_ARGUMENT, "huffman: null buffer");
-  }
-  if (uint64_t{size} > DC_MAX_BYTES_INPUT) {
-    out->clear();
-    return Error(DC_ERR_TOO_LARGE, "huffman: input larger than DC_MAX_BYTES_INPUT");
-  }
-  Status st;
-  try {
-    st = EncodeImpl(data, size, out);
-  } catch (const std::bad_alloc&) {
-    st = Error(DC_ERR_OUT_OF_MEMORY, "huffman: out of memory");
-  }
-  if (!st.ok()) out->clear();
-  return st;
+  return RunByteCodec("huffman", data, size, DC_MAX_BYTES_INPUT, out, [&] { return EncodeImpl(data, size, out); });
 }
 
 }  // namespace dc

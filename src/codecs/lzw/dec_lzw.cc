@@ -6,6 +6,8 @@
 
 #include "codecs/lzw/lzw.h"
 
+#include "common/codec_entry.h"
+
 namespace dc {
 namespace {
 
@@ -149,21 +151,8 @@ Status DecodeImpl(const uint8_t* payload, size_t payload_size, uint64_t original
 
 Status LzwDecode(const uint8_t* payload, size_t payload_size, uint64_t original_size,
                  std::vector<uint8_t>* out) {
-  if (out == nullptr || (payload == nullptr && payload_size != 0)) {
-    return Error(DC_ERR_INVALID_ARGUMENT, "lzw: null buffer");
-  }
-  out->clear();
-  Status st;
-  try {
-    st = DecodeImpl(payload, payload_size, original_size, out);
-  } catch (const std::bad_alloc&) {
-    st = Error(DC_ERR_OUT_OF_MEMORY, "lzw: out of memory");
-  }
-  if (!st.ok()) {
-    out->clear();
-    out->shrink_to_fit();
-  }
-  return st;
+  return RunByteCodec("lzw", payload, payload_size, UINT64_MAX, out,
+                      [&] { return DecodeImpl(payload, payload_size, original_size, out); });
 }
 
 }  // namespace dc

@@ -5,6 +5,8 @@
 
 #include "codecs/lzw/lzw.h"
 
+#include "common/codec_entry.h"
+
 namespace dc {
 namespace {
 
@@ -139,21 +141,7 @@ Status EncodeImpl(const uint8_t* data, size_t size, std::vector<uint8_t>* out) {
 }  // namespace
 
 Status LzwEncode(const uint8_t* data, size_t size, std::vector<uint8_t>* out) {
-  if (out == nullptr || (data == nullptr && size != 0)) {
-    return Error(DC_ERR_INVALID_ARGUMENT, "lzw: null buffer");
-  }
-  if (uint64_t{size} > DC_MAX_BYTES_INPUT) {
-    out->clear();
-    return Error(DC_ERR_TOO_LARGE, "lzw: input larger than DC_MAX_BYTES_INPUT");
-  }
-  Status st;
-  try {
-    st = EncodeImpl(data, size, out);
-  } catch (const std::bad_alloc&) {
-    st = Error(DC_ERR_OUT_OF_MEMORY, "lzw: out of memory");
-  }
-  if (!st.ok()) out->clear();
-  return st;
+  return RunByteCodec("lzw", data, size, DC_MAX_BYTES_INPUT, out, [&] { return EncodeImpl(data, size, out); });
 }
 
 }  // namespace dc
