@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -149,6 +150,14 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     else
       std::printf("%s: %zu -> %zu bytes (%.2f%%, %.4f bits/byte) [%s] -> %s\n", in.c_str(), bytes->size(), size,
                   bytes->empty() ? 0.0 : 100.0 * size / bytes->size(), rate, dc_codec_name(codec), out.c_str());
+    if (img_kind && g.verbosity > 1) {
+      // -v: where the model's bits go, per pyramid level (0 = full resolution) and per stage.
+      for (size_t l = 0; l < r["level_nll_bits"].size(); ++l)
+        std::printf("  level %zu: %.0f bits (%.1f %%)\n", l, r["level_nll_bits"][l].get<double>(),
+                    100.0 * r["level_nll_bits"][l].get<double>() / std::max(1.0, st.model_nll_bits));
+      for (int k = 0; k < 3; ++k)
+        std::printf("  stage %d: %.0f bits\n", k, st.stage_nll_bits[k]);
+    }
   }
   return 0;
 }
