@@ -56,25 +56,27 @@ StatusOr<AdmNet::Conv> AdmNet::GetConv(const nn::WeightsFile& wf, const std::str
   return c;
 }
 
+Status AdmNet::GetBlocks(const nn::WeightsFile& wf, const std::string& prefix, int blocks, int F,
+                         std::vector<Conv>* c1, std::vector<Conv>* c2) {
+  for (int i = 0; i < blocks; ++i) {
+    const std::string b = prefix + "_b" + std::to_string(i);
+    ASSIGN_OR_RETURN(Conv a, GetConv(wf, b + "_c1", F, F, 3));
+    ASSIGN_OR_RETURN(Conv c, GetConv(wf, b + "_c2", F, F, 3));
+    c1->push_back(std::move(a));
+    c2->push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
 StatusOr<AdmNet> AdmNet::FromWeights(const nn::WeightsFile& wf) {
   if (wf.arch != kArch) return Error(DC_ERR_CORRUPT, "model architecture '" + wf.arch + "' is not " + kArch);
   AdmNet n;
   ASSIGN_OR_RETURN(n.cfg_, NetConfig::FromJson(wf.config_json));
   const int F = n.cfg_.features;
   ASSIGN_OR_RETURN(n.trunk_in_, GetConv(wf, "trunk_in", F, kTrunkInputs, 3));
-  for (int i = 0; i < n.cfg_.trunk_blocks; ++i) {
-    ASSIGN_OR_RETURN(Conv c1, GetConv(wf, "trunk_b" + std::to_string(i) + "_c1", F, F, 3));
-    ASSIGN_OR_RETURN(Conv c2, GetConv(wf, "trunk_b" + std::to_string(i) + "_c2", F, F, 3));
-    n.trunk_c1_.push_back(std::move(c1));
-    n.trunk_c2_.push_back(std::move(c2));
-  }
+  RETURN_IF_ERROR(GetBlocks(wf, "trunk", n.cfg_.trunk_blocks, F, &n.trunk_c1_, &n.trunk_c2_));
   ASSIGN_OR_RETURN(n.head_in_, GetConv(wf, "head_in", F, kHeadInputs, 3));
-  for (int i = 0; i < n.cfg_.head_blocks; ++i) {
-    ASSIGN_OR_RETURN(Conv c1, GetConv(wf, "head_b" + std::to_string(i) + "_c1", F, F, 3));
-    ASSIGN_OR_RETURN(Conv c2, GetConv(wf, "head_b" + std::to_string(i) + "_c2", F, F, 3));
-    n.head_c1_.push_back(std::move(c1));
-    n.head_c2_.push_back(std::move(c2));
-  }
+  RETURN_IF_ERROR(GetBlocks(wf, "head", n.cfg_.head_blocks, F, &n.head_c1_, &n.head_c2_));
   ASSIGN_OR_RETURN(n.head_out_, GetConv(wf, "head_out", n.cfg_.outputs(), F, 1));
   return n;
 }

@@ -58,6 +58,9 @@ class AdmNet {
     std::vector<float> w, b;  // w: out x in x k x k
   };
   static StatusOr<Conv> GetConv(const nn::WeightsFile& wf, const std::string& name, int out, int in, int k);
+  // The residual blocks <prefix>_b<i>_c1/_c2 of a trunk or head, each F -> F, 3x3.
+  static Status GetBlocks(const nn::WeightsFile& wf, const std::string& prefix, int blocks, int F,
+                          std::vector<Conv>* c1, std::vector<Conv>* c2);
   NetConfig cfg_;
   Conv trunk_in_, head_in_, head_out_;
   std::vector<Conv> trunk_c1_, trunk_c2_, head_c1_, head_c2_;
