@@ -224,7 +224,7 @@ int Info(const std::vector<std::string>& inputs) {
     if (!bytes.ok()) { rc = rc ? rc : Fail(bytes.status(), in); continue; }
     dc_info info;
     if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) { rc = rc ? rc : Fail(e, in); continue; }
-    static const char* kFormats[] = {"raw", "png", "ppm", "pgm"};
+    static const char* kFormats[] = {"raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le"};
     const double units = static_cast<double>(info.original_size);
     json r = {{"file", in}, {"version", fmt::format("{}.{}", info.version_major, info.version_minor)},
               {"codec", dc_codec_name(info.codec)}, {"format", kFormats[info.format]},

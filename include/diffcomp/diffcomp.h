@@ -56,6 +56,9 @@ typedef enum {
   DC_CODEC_HUFFMAN = 1,        /* canonical order-0 Huffman over bytes */
   DC_CODEC_LZW = 2,            /* LZW, 9..16-bit codes, dictionary reset */
   DC_CODEC_IMAGE_LOSSLESS = 3, /* absorbing-state diffusion + rANS, 8-bit images */
+  DC_CODEC_SIGNAL_LOSSLESS = 4,/* absorbing-state diffusion + rANS, integer 1-D signals */
+  DC_CODEC_IMAGE_LOSSY = 5,    /* Gaussian diffusion + reverse channel coding, 8-bit images */
+  DC_CODEC_SIGNAL_LOSSY = 6,   /* Gaussian diffusion + reverse channel coding, 1-D signals */
   DC_CODEC_FORCE_32BIT = 0x7FFFFFFF /* not a codec: makes any int value a valid dc_codec */
 } dc_codec;
 
@@ -69,6 +72,11 @@ typedef enum {
   DC_FORMAT_PNG = 1, /* restored as a PNG with identical pixels */
   DC_FORMAT_PPM = 2, /* binary PPM (P6), restored with a canonical header */
   DC_FORMAT_PGM = 3, /* binary PGM (P5), restored with a canonical header */
+  DC_FORMAT_WAV = 4,       /* RIFF WAV, PCM; restored byte for byte (header kept as side data) */
+  DC_FORMAT_WFDB = 5,      /* WFDB format-212 record (.hea + .dat), restored byte for byte */
+  DC_FORMAT_CSV = 6,       /* numeric CSV table, restored byte for byte */
+  DC_FORMAT_RAW_S16LE = 7, /* headerless little-endian int16 samples */
+  DC_FORMAT_RAW_S32LE = 8, /* headerless little-endian int32 samples */
   DC_FORMAT_FORCE_32BIT = 0x7FFFFFFF
 } dc_format;
 
@@ -76,6 +84,8 @@ typedef enum {
 typedef enum {
   DC_KIND_BYTES = 0, /* data/size: a byte string */
   DC_KIND_IMAGE = 1, /* data: interleaved 8-bit pixels, row-major, width*height*channels bytes */
+  DC_KIND_SIGNAL = 2, /* data: int32 samples (native endian), frame-major: frames*channels values;
+                         size in bytes; width = frames, channels, bit_depth = significant bits */
   DC_KIND_FORCE_32BIT = 0x7FFFFFFF
 } dc_kind;
 
@@ -92,6 +102,10 @@ typedef struct {
   const uint8_t* data;
   size_t size;
   uint32_t width, height, channels, bit_depth;
+  /* Side data the format layer needs to rebuild the original file (e.g. a WAV header, a WFDB
+   * .hea text, a CSV layout); stored verbatim in the container. May be NULL/0. */
+  const uint8_t* side;
+  size_t side_size;
 } dc_content;
 
 /* Compression parameters. Initialise with dc_params_init. */
@@ -103,6 +117,11 @@ typedef struct {
   /* Progress callback (may be NULL): done/total work units. Called from the calling thread. */
   void (*progress)(void* opaque, uint64_t done, uint64_t total);
   void* progress_opaque;
+  /* Lossy codecs (0 = not set; the codec documents its default and which one wins). */
+  double bpp;             /* image-lossy: target bits per pixel */
+  double quality;         /* image-lossy: quality on the codec's documented scale */
+  double snr_db;          /* signal-lossy: target signal-to-noise ratio in dB */
+  double bits_per_sample; /* signal-lossy: target bits per sample */
 } dc_params;
 
 void dc_params_init(dc_params* p);

@@ -17,7 +17,20 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
 };
 
-bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_PGM; }
+bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_S32LE; }
+
+}  // namespace
+
+bool FormatFitsKind(dc_format f, dc_kind k) {
+  switch (k) {
+    case DC_KIND_BYTES: return f == DC_FORMAT_RAW;
+    case DC_KIND_IMAGE: return f == DC_FORMAT_PNG || f == DC_FORMAT_PPM || f == DC_FORMAT_PGM;
+    case DC_KIND_SIGNAL: return f >= DC_FORMAT_WAV && f <= DC_FORMAT_RAW_S32LE;
+    default: return false;
+  }
+}
+
+namespace {
 
 // A size or dimension field. Its value has an upper limit, so a varint too big for 64 bits is
 // beyond that limit like any other large value (DC_ERR_TOO_LARGE); one that ends early stays
@@ -106,6 +119,8 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   RETURN_IF_ERROR(r.U8(&format));
   if (!KnownFormat(format)) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unknown original format id " + std::to_string(format));
   h.format = static_cast<dc_format>(format);
+  if (!FormatFitsKind(h.format, h.kind))
+    return Error(DC_ERR_CORRUPT, "original format id " + std::to_string(format) + " does not fit codec " + ci->name);
   if (h.kind == DC_KIND_BYTES) {
     RETURN_IF_ERROR(SizeVarint(r, &h.original_size, "original size"));
     if (h.original_size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "original size beyond the 4 GiB limit");

@@ -41,6 +41,9 @@ struct CodecInfo {
 };
 const CodecInfo* FindCodec(dc_codec id);
 const CodecInfo* FindCodec(const char* name);
+// Whether an original-format id belongs to a content kind (raw: bytes; png/ppm/pgm: images;
+// wav/wfdb/csv/raw-s16le/raw-s32le: signals).
+bool FormatFitsKind(dc_format f, dc_kind k);
 
 std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size,
                            uint32_t checksum);
