@@ -186,7 +186,7 @@ typedef struct {
   char name[64];
   char codec[32];
   uint64_t parameters;
-  uint64_t macs_per_pixel; /* network multiply-adds per image pixel, all levels and stages */
+  uint64_t macs_per_pixel; /* network multiply-adds per image pixel (per sample for signal codecs), all levels and stages */
   char path[512];
 } dc_model_info;
 

@@ -94,7 +94,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
     o.tile_size = std::min(o.tile_size, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
     h.tile_size = o.tile_size;
-    RETURN_IF_ERROR(adm::EncodeImage(model->net, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
+    RETURN_IF_ERROR(adm::EncodeImage(*model->image_lossless, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
     model_bits = es.model_bits;
     model_nll_bits = es.model_nll_bits;
   }
@@ -142,7 +142,7 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     adm::CodecOptions o = Options(p);
     o.tile_size = h.tile_size;
     out->assign(h.original_size, 0);
-    RETURN_IF_ERROR(adm::DecodeImage(model->net, payload, h.payload_size, h.width, h.height, h.channels, o, out->data()));
+    RETURN_IF_ERROR(adm::DecodeImage(*model->image_lossless, payload, h.payload_size, h.width, h.height, h.channels, o, out->data()));
     meta->width = h.width;
     meta->height = h.height;
     meta->channels = h.channels;
@@ -298,11 +298,8 @@ dc_error dc_model_describe(dc_codec codec, const char* path, dc_model_info* out)
     out->fingerprint = m->fingerprint;
     std::snprintf(out->name, sizeof(out->name), "%s", m->arch.c_str());
     std::snprintf(out->codec, sizeof(out->codec), "%s", dc_codec_name(codec));
-    out->parameters = static_cast<uint64_t>(m->net.parameters());
-    // Each level runs the trunk once and the head three times per coarse-grid cell (a quarter
-    // of the level's pixels); the levels sum to a third of the image's pixels.
-    out->macs_per_pixel = static_cast<uint64_t>(
-        (dc::adm::TrunkMacs(m->net.config()) + 3 * dc::adm::HeadMacs(m->net.config())) / 3);
+    out->parameters = m->parameters;
+    out->macs_per_pixel = m->macs_per_unit;
     std::snprintf(out->path, sizeof(out->path), "%s", m->path.c_str());
     return dc::Status::Ok();
   });

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <utility>
 
 namespace dc {
 namespace {
@@ -26,9 +27,37 @@ std::string ExeDir() {
 
 }  // namespace
 
+StatusOr<std::string> DefaultModelFile(dc_codec codec) {
+  switch (codec) {
+    case DC_CODEC_IMAGE_LOSSLESS: return std::string("image-lossless-adm1.dcw");
+    default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
+  }
+}
+
+namespace {
+
+// Builds the codec's network from a loaded weights file into m.
+Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
+  switch (codec) {
+    case DC_CODEC_IMAGE_LOSSLESS: {
+      if (wf.arch != adm::kArch)
+        return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not an image-lossless model");
+      ASSIGN_OR_RETURN(adm::AdmNet net, adm::AdmNet::FromWeights(wf));
+      m->parameters = static_cast<uint64_t>(net.parameters());
+      // Each level runs the trunk once and the head three times per coarse-grid cell (a quarter
+      // of the level's pixels); the levels sum to a third of the image's pixels.
+      m->macs_per_unit = static_cast<uint64_t>((adm::TrunkMacs(net.config()) + 3 * adm::HeadMacs(net.config())) / 3);
+      m->image_lossless = std::make_shared<const adm::AdmNet>(std::move(net));
+      return Status::Ok();
+    }
+    default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
+  }
+}
+
+}  // namespace
+
 StatusOr<std::string> DefaultModelPath(dc_codec codec) {
-  if (codec != DC_CODEC_IMAGE_LOSSLESS) return Error(DC_ERR_INVALID_ARGUMENT, "codec has no model");
-  const std::string file = "image-lossless-adm1.dcw";
+  ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("DIFFCOMP_MODEL_DIR")) dirs.push_back(env);
   const std::string exe = ExeDir();
@@ -52,9 +81,9 @@ StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char
     ASSIGN_OR_RETURN(p, DefaultModelPath(codec));
   }
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const LoadedModel>> cache;
+  static std::map<std::pair<int, std::string>, std::shared_ptr<const LoadedModel>> cache;
   std::lock_guard<std::mutex> lock(mu);
-  if (auto it = cache.find(p); it != cache.end()) return it->second;
+  if (auto it = cache.find({codec, p}); it != cache.end()) return it->second;
   ASSIGN_OR_RETURN(nn::WeightsFile wf, nn::LoadWeights(p));
   auto m = std::make_shared<LoadedModel>();
   m->path = p;
@@ -63,10 +92,9 @@ StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char
   m->fingerprint_hex = wf.fingerprint_hex;
   m->arch = wf.arch;
   m->info_json = wf.info_json;
-  auto net = adm::AdmNet::FromWeights(wf);
-  if (!net.ok()) return Error(net.status().code(), p + ": " + net.status().message());
-  m->net = std::move(net).value();
-  cache[p] = m;
+  m->codec = codec;
+  if (Status s = LoadNet(codec, wf, m.get()); !s.ok()) return Error(s.code(), p + ": " + s.message());
+  cache[{codec, p}] = m;
   return std::shared_ptr<const LoadedModel>(m);
 }
 

@@ -11,17 +11,23 @@
 
 namespace dc {
 
+// A model file loaded for one codec. Exactly one of the per-codec networks is set: the one of
+// `codec` (a file whose architecture does not belong to the codec is DC_ERR_MODEL_MISMATCH).
 struct LoadedModel {
+  dc_codec codec = DC_CODEC_STORE;
   std::string path;
   uint32_t model_id = 0;
   uint32_t fingerprint = 0;
   std::string fingerprint_hex;
   std::string arch, info_json;
-  adm::AdmNet net;
+  uint64_t parameters = 0;
+  uint64_t macs_per_unit = 0;  // network multiply-adds per pixel (images) or sample (signals)
+  std::shared_ptr<const adm::AdmNet> image_lossless;
 };
 
-// The shipped default model file of a codec: $DIFFCOMP_MODEL_DIR, then models/ beside the
-// executable's build tree (<exe>/../../models), then the source tree's models/.
+// The shipped default model file of a codec (DefaultModelFile): $DIFFCOMP_MODEL_DIR, then models/
+// beside the executable's build tree (<exe>/../../models), then the source tree's models/.
+StatusOr<std::string> DefaultModelFile(dc_codec codec);
 StatusOr<std::string> DefaultModelPath(dc_codec codec);
 // Loads (or returns the cached) model at path, or the codec's default if path is null/empty.
 StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char* path);
