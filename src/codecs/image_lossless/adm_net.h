@@ -24,7 +24,7 @@ constexpr const char* kArch = "adm1";
 constexpr uint32_t kDefaultModelId = 1;
 constexpr float kMinLogScale = -7.0f;
 constexpr float kMaxLogScale = 3.0f;
-constexpr int kMaxMixtures = 16;  // bound on a model file's "mixtures" (fixed-size arrays in mixture.h)
+constexpr int kMaxMixtures = 16;  // bound on a model file's "mixtures" (= mix::kMaxMixtures)
 
 struct NetConfig {
   int features = 32;

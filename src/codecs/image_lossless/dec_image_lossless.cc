@@ -4,6 +4,7 @@
 
 #include "codecs/image_lossless/adm_layout.h"
 #include "codecs/image_lossless/image_lossless.h"
+#include "common/parallel.h"
 #include "codecs/image_lossless/mixture.h"
 #include "codecs/image_lossless/tile_coder.h"
 #include "common/bytes.h"
@@ -66,7 +67,7 @@ Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint3
   }
   if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "trailing bytes after the last tile");
 
-  return ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
+  return ParallelFor(grid.count(), opt.threads, [&](uint64_t t) -> Status {
     const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
     const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
     const uint32_t tw = std::min(grid.tile, width - x0), th = std::min(grid.tile, height - y0);

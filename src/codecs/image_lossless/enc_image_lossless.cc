@@ -4,6 +4,7 @@
 
 #include "codecs/image_lossless/adm_layout.h"
 #include "codecs/image_lossless/image_lossless.h"
+#include "common/parallel.h"
 #include "codecs/image_lossless/mixture.h"
 #include "codecs/image_lossless/tile_coder.h"
 #include "common/bytes.h"
@@ -68,7 +69,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
   std::vector<std::vector<uint8_t>> streams(grid.count());
   std::vector<double> bits(grid.count(), 0.0), nll(grid.count(), 0.0);
   std::vector<EncodeStats> tile_stats(grid.count());
-  RETURN_IF_ERROR(ForEachTile(grid.count(), opt.threads, [&](uint64_t t) -> Status {
+  RETURN_IF_ERROR(ParallelFor(grid.count(), opt.threads, [&](uint64_t t) -> Status {
     const uint32_t x0 = static_cast<uint32_t>(t % grid.cols) * grid.tile;
     const uint32_t y0 = static_cast<uint32_t>(t / grid.cols) * grid.tile;
     const uint32_t tw = std::min(grid.tile, img.width - x0), th = std::min(grid.tile, img.height - y0);

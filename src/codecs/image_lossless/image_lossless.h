@@ -42,11 +42,6 @@ struct TileGrid {
   uint64_t count() const { return uint64_t{cols} * rows; }
 };
 
-// Runs fn(tile_index) for every tile on `threads` threads (the caller's included), reporting
-// progress from the calling thread; returns the first error by tile order.
-Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint64_t)>& fn,
-                   const std::function<void(uint64_t, uint64_t)>& progress);
-
 Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& opt,
                    std::vector<uint8_t>* payload, EncodeStats* stats);
 

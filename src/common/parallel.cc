@@ -5,11 +5,11 @@
 #include <thread>
 #include <vector>
 
-#include "codecs/image_lossless/image_lossless.h"
+#include "common/parallel.h"
 
-namespace dc::adm {
+namespace dc {
 
-Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint64_t)>& fn,
+Status ParallelFor(uint64_t count, int threads, const std::function<Status(uint64_t)>& fn,
                    const std::function<void(uint64_t, uint64_t)>& progress) {
   std::vector<Status> results(count);
   std::atomic<uint64_t> next{0}, done{0};
@@ -30,7 +30,7 @@ Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint6
   const int n = static_cast<int>(std::min<uint64_t>(std::max(1, threads), std::max<uint64_t>(1, count)));
   std::vector<std::thread> pool;
   for (int i = 1; i < n; ++i) pool.emplace_back(work);
-  // The calling thread works too, and reports progress between its tiles.
+  // The calling thread works too, and reports progress between its tasks.
   for (uint64_t t; (t = next.fetch_add(1)) < count;) {
     run(t);
     if (progress) progress(done.load(), count);
@@ -42,4 +42,4 @@ Status ForEachTile(uint64_t count, int threads, const std::function<Status(uint6
   return Status::Ok();
 }
 
-}  // namespace dc::adm
+}  // namespace dc
