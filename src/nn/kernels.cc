@@ -40,7 +40,7 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
           acc[b] = V8{bv, bv, bv, bv, bv, bv, bv, bv};
         }
         for (int i = 0; i < cin; ++i) {
-          // Packed weights: [o0 / kOb][i][ky][kx][kOb], zeros past cout (see PackWeights).
+          // Packed weights: [o0 / kOb][i][ky][kx][kOb], zeros past cout (see PackTaps).
           const float* wi = wpack + ((static_cast<long>(o0 / kOb) * cin + i) * K * K) * kOb;
           for (int ky = 0; ky < K; ++ky) {
             const float* row = in_pad + i * plane_pad + static_cast<long>(y + ky) * wp + x0;
@@ -64,20 +64,73 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
   }
 }
 
-// Reorders cout x cin x k x k weights so that the kOb weights of one (block, i, ky, kx) are
+// One line: the 1-D analogue of ConvRows (order: bias, input channel, tap).
+template <int K>
+DC_CONV_TARGET_CLONES
+void ConvLine(const float* in_pad, int cin, int np, int out_n, const float* wpack, const float* bias, int cout,
+              float* out) {
+  for (int o0 = 0; o0 < cout; o0 += kOb) {
+    const int nb = std::min(kOb, cout - o0);
+    for (int x0 = 0; x0 < out_n; x0 += kXb) {
+      typedef float V8 __attribute__((vector_size(32)));
+      V8 acc[kOb];
+      for (int b = 0; b < kOb; ++b) {
+        const float bv = b < nb ? bias[o0 + b] : 0.0f;
+        acc[b] = V8{bv, bv, bv, bv, bv, bv, bv, bv};
+      }
+      for (int i = 0; i < cin; ++i) {
+        const float* wi = wpack + (static_cast<long>(o0 / kOb) * cin + i) * K * kOb;
+        const float* row = in_pad + static_cast<long>(i) * np + x0;
+        for (int t = 0; t < K; ++t) {
+          V8 r;
+          std::memcpy(&r, row + t, sizeof(r));
+#pragma GCC unroll 8
+          for (int b = 0; b < kOb; ++b) acc[b] = acc[b] + wi[t * kOb + b] * r;
+        }
+      }
+      const int nx = std::min(kXb, out_n - x0);
+      for (int b = 0; b < nb; ++b) {
+        float* dst = out + static_cast<long>(o0 + b) * out_n + x0;
+        for (int l = 0; l < nx; ++l) dst[l] = acc[b][l];
+      }
+    }
+  }
+}
+
+// Reorders cout x cin x taps weights so that the kOb weights of one (block, i, tap) are
 // adjacent; the padding outputs get zero weights (their results are never stored).
-std::vector<float> PackWeights(const float* wt, int cin, int cout, int k) {
+std::vector<float> PackTaps(const float* wt, int cin, int cout, int taps) {
   const int blocks = (cout + kOb - 1) / kOb;
-  std::vector<float> p(static_cast<size_t>(blocks) * cin * k * k * kOb, 0.0f);
+  std::vector<float> p(static_cast<size_t>(blocks) * cin * taps * kOb, 0.0f);
   for (int o = 0; o < cout; ++o)
     for (int i = 0; i < cin; ++i)
-      for (int t = 0; t < k * k; ++t)
-        p[((static_cast<size_t>(o / kOb) * cin + i) * k * k + t) * kOb + o % kOb] =
-            wt[(static_cast<size_t>(o) * cin + i) * k * k + t];
+      for (int t = 0; t < taps; ++t)
+        p[((static_cast<size_t>(o / kOb) * cin + i) * taps + t) * kOb + o % kOb] =
+            wt[(static_cast<size_t>(o) * cin + i) * taps + t];
   return p;
 }
 
 }  // namespace
+
+void Conv1d(const float* in, int cin, int n, const float* wt, const float* bias, int cout, int k, int pad,
+            int out_n, bool relu_input, float* out) {
+  if (out_n <= 0) return;
+  // Padded line: element x of the padded line is in[x - pad]; long enough for the last strip.
+  const int strips = (out_n + kXb - 1) / kXb;
+  const int np = strips * kXb + k;
+  std::vector<float> line(static_cast<size_t>(cin) * np, 0.0f);
+  for (int i = 0; i < cin; ++i)
+    for (int x = 0; x < np; ++x) {
+      const int s = x - pad;
+      if (s < 0 || s >= n) continue;
+      const float v = in[static_cast<long>(i) * n + s];
+      line[static_cast<size_t>(i) * np + x] = relu_input ? (v > 0.0f ? v : 0.0f) : v;
+    }
+  const std::vector<float> packed = PackTaps(wt, cin, cout, k);
+  if (k == 1) ConvLine<1>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
+  else if (k == 2) ConvLine<2>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
+  else ConvLine<3>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
+}
 
 void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float* bias, int cout,
             int k, bool relu_input, float* out) {
@@ -97,7 +150,7 @@ void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float
       else
         std::copy(src, src + w, dst);
     }
-  const std::vector<float> packed = PackWeights(wt, cin, cout, k);
+  const std::vector<float> packed = PackTaps(wt, cin, cout, k * k);
   if (k == 3)
     ConvRows<3>(pad.data(), cin, h, w, wp, packed.data(), bias, cout, out);
   else

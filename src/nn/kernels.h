@@ -17,6 +17,12 @@ namespace dc::nn {
 void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float* bias, int cout,
             int k, bool relu_input, float* out);
 
+// 1-D convolution of width k (1, 2 or 3), stride 1, in: cin x n; wt: cout x cin x k; out:
+// cout x out_n (must not alias in), out[o][x] = bias[o] + sum over i, then t, of
+// wt[o][i][t] * in[i][x + t - pad], reading zeros outside [0, n). Same order contract as Conv2d.
+void Conv1d(const float* in, int cin, int n, const float* wt, const float* bias, int cout, int k, int pad,
+            int out_n, bool relu_input, float* out);
+
 // y = max(x, 0) in place / dst += src.
 void Relu(float* x, long n);
 void AddInPlace(float* dst, const float* src, long n);
