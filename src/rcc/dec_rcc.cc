@@ -21,7 +21,7 @@ Status DecodeGaussian(const float* mu_p, float sigma, size_t n, const RccConfig&
   if (chunks > n) return Error(DC_ERR_CORRUPT, "rcc: step segment has more chunks than dimensions");
   std::vector<uint32_t> index;
   if (chunks > 0) {
-    // Each index costs at least one bit (the distribution is uniform), so a count far beyond
+    // Each index costs more than one bit (its length symbol alone: f(b) < 2^15), so a count far beyond
     // the bytes present is caught before the allocation.
     if (chunks > 8 * uint64_t{r.remaining()} + 8) return Error(DC_ERR_TRUNCATED, "rcc: step segment too short for its chunk count");
     index.resize(chunks);

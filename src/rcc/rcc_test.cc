@@ -1,5 +1,7 @@
 #include "rcc/rcc.h"
 
+#include "common/bytes.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -70,9 +72,22 @@ TEST(Rcc, RoundTripGivesTheEncodersSample) {
   }
 }
 
+std::vector<uint32_t> Indices(const std::vector<uint8_t>& seg, int cb) {
+  ByteReader r(seg.data(), seg.size());
+  uint64_t chunks = 0;
+  EXPECT_TRUE(r.Varint(&chunks).ok());
+  std::vector<uint32_t> idx(chunks);
+  if (!chunks) return idx;
+  rans::Decoder d;
+  EXPECT_TRUE(d.Init(r.pos(), r.remaining()).ok());
+  for (auto& i : idx) EXPECT_TRUE(GetIndex(&d, cb, &i).ok());
+  EXPECT_TRUE(d.Finish().ok());
+  return idx;
+}
+
 TEST(Rcc, RateIsKlPlusTheDocumentedOverhead) {
-  for (int cb : {8, 12}) {
-    const Problem p = MakeProblem(20000, 0.4, 11);
+  for (int cb : {8, 12, 16}) {
+    const Problem p = MakeProblem(cb == 16 ? 4000 : 20000, 0.4, 11);
     RccConfig cfg;
     cfg.chunk_bits = cb;
     cfg.margin_bits = 2.0;
@@ -80,13 +95,45 @@ TEST(Rcc, RateIsKlPlusTheDocumentedOverhead) {
     const Coded c = Encode(p, cfg);
     const double bits = 8.0 * c.seg.size();
     const double kl = c.stats.kl_bits;
-    // C = ceil(KL / (cb - margin)) chunks of exactly cb bits, plus the chunk count varint and
-    // the rANS state (at most 3 + 4 bytes).
+    // C = ceil(KL / (cb - margin)) chunks.
     EXPECT_EQ(c.stats.chunks, static_cast<uint32_t>(std::ceil(kl / (cb - cfg.margin_bits))));
-    EXPECT_GE(bits, kl);
-    EXPECT_LE(bits, c.stats.chunks * double(cb) + 8 * 7);
-    EXPECT_GE(bits, c.stats.chunks * double(cb));
-    EXPECT_LE(bits, kl * cb / (cb - cfg.margin_bits) + cb + 8 * 7);
+    // The bytes are the index costs under the fixed distribution, plus the chunk-count varint and
+    // the rANS state (at most 3 + 4 bytes).
+    const auto idx = Indices(c.seg, cb);
+    ASSERT_EQ(idx.size(), c.stats.chunks);
+    double cost = 0;
+    for (uint32_t i : idx) cost += IndexCostBits(i, cb);
+    EXPECT_GE(bits, cost);
+    EXPECT_LE(bits, cost + 8 * 7);
+    // The length code saves bits against sending chunk_bits per index (docs/rcc.md: 1.5-2.7),
+    // and the rate stays near the KL (within -10 % .. +10 % at margin 2).
+    EXPECT_LT(cost / idx.size(), cb - 1.3) << cb;
+    EXPECT_GT(bits, 0.9 * kl) << cb;
+    EXPECT_LT(bits, 1.1 * kl + 8 * 7) << cb;
+  }
+}
+
+TEST(Rcc, IndexCodeRoundTripsEveryIndex) {
+  for (int cb : {kMinChunkBits, 9, kMaxChunkBits}) {
+    rans::Encoder e;
+    double cost = 0, p = 0;
+    for (uint32_t i = 0; i < (1u << cb); ++i) {
+      PutIndex(&e, i, cb);
+      cost += IndexCostBits(i, cb);
+      p += std::exp2(-IndexCostBits(i, cb));
+    }
+    EXPECT_NEAR(p, 1.0, 1e-9) << cb;  // the costs form a distribution
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(e.Finish(&out).ok());
+    EXPECT_LE(8.0 * out.size(), cost * 1.0001 + 40);  // rANS loses ~1e-5 bits per symbol
+    rans::Decoder d;
+    ASSERT_TRUE(d.Init(out.data(), out.size()).ok());
+    for (uint32_t i = 0; i < (1u << cb); ++i) {
+      uint32_t v;
+      ASSERT_TRUE(GetIndex(&d, cb, &v).ok());
+      ASSERT_EQ(v, i);
+    }
+    EXPECT_TRUE(d.Finish().ok());
   }
 }
 
