@@ -9,9 +9,11 @@ extern "C" {
 #endif
 
 typedef struct {
-  dc_codec codec;               /* DC_CODEC_IMAGE_LOSSLESS */
-  const char* const* data;      /* training directories or files (PNG, CIFAR .bin) */
+  dc_codec codec;               /* DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS, ... */
+  const char* const* data;      /* training directories or files (PNG, CIFAR .bin; WAV, .hea, CSV) */
   int num_data;
+  const char* const* holdout;   /* signal codecs: files used for validation only (may be NULL) */
+  int num_holdout;
   double minutes;               /* wall-clock budget of the whole run (resumes included) */
   const char* out_path;         /* model file to export (.dcw) */
   const char* checkpoint_path;  /* checkpoint written periodically (NULL: out_path + ".ckpt") */

@@ -10,13 +10,14 @@
 int main(int argc, char** argv) {
   CLI::App app{"diffcomp train: train a model on this CPU (libtorch)"};
   std::string codec = "image-lossless", out, resume, ckpt;
-  std::vector<std::string> data;
+  std::vector<std::string> data, holdout;
   double minutes = 0;
   int threads = 2, features = 0, trunk_blocks = -1, head_blocks = -1, mixtures = 0;
   uint64_t seed = 1;
   bool quiet = false;
-  app.add_option("--codec", codec, "codec whose model to train (image-lossless)");
-  app.add_option("--data", data, "training directories or files (PNG, CIFAR .bin)")->required();
+  app.add_option("--codec", codec, "codec whose model to train (image-lossless, signal-lossless, ...)");
+  app.add_option("--data", data, "training directories or files (PNG, CIFAR .bin; WAV, WFDB .hea, CSV)")->required();
+  app.add_option("--holdout", holdout, "signal codecs: files for validation only, never trained on");
   app.add_option("--minutes", minutes, "wall-clock budget of the whole run, resumes included")->required();
   app.add_option("--out", out, "model file to write (.dcw); also exported every 15 minutes")->required();
   app.add_option("--resume", resume, "checkpoint to resume from");
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
   for (const auto& s : data) d.push_back(s.c_str());
   p.data = d.data();
   p.num_data = static_cast<int>(d.size());
+  std::vector<const char*> h;
+  for (const auto& s : holdout) h.push_back(s.c_str());
+  p.holdout = h.data();
+  p.num_holdout = static_cast<int>(h.size());
   p.minutes = minutes;
   p.out_path = out.c_str();
   p.resume_path = resume.empty() ? nullptr : resume.c_str();

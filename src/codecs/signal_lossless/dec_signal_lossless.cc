@@ -1,0 +1,70 @@
+// Decoder side: reads the block table, then decodes the blocks in parallel in place.
+#include <algorithm>
+#include <string>
+
+#include "codecs/signal_lossless/block_coder.h"
+#include "codecs/signal_lossless/signal_lossless.h"
+#include "common/bytes.h"
+#include "common/parallel.h"
+#include "entropy/rans.h"
+
+namespace dc::sig {
+namespace {
+
+struct DecSide {
+  rans::Decoder* dec;
+  int64_t lo, hi;
+  Status Base(int bit_depth, int32_t* x) {
+    uint64_t u = 0;
+    for (int done = 0; done < bit_depth; done += 16) {
+      uint32_t piece;
+      RETURN_IF_ERROR(dec->GetBits(std::min(16, bit_depth - done), &piece));
+      u |= static_cast<uint64_t>(piece) << done;
+    }
+    *x = static_cast<int32_t>(static_cast<int64_t>(u) + MinSample(bit_depth));
+    return Status::Ok();
+  }
+  Status Gap(int, const GapDist& gd, int64_t pred, int32_t* x) {
+    int64_t r;
+    RETURN_IF_ERROR(DecodeResidual(dec, gd, &r));
+    const int64_t v = pred + r;
+    if (v < lo || v > hi) return Error(DC_ERR_CORRUPT, "decoded sample outside the bit depth");
+    *x = static_cast<int32_t>(v);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint64_t frames, uint32_t channels,
+                    int bit_depth, const CodecOptions& opt, int32_t* out) {
+  if (bit_depth < kMinBitDepth || bit_depth > kMaxBitDepth) return Error(DC_ERR_CORRUPT, "signal bit depth out of range");
+  if (channels == 0 || frames == 0) return Error(DC_ERR_CORRUPT, "empty signal");
+  ByteReader r(payload, size);
+  uint8_t log2;
+  RETURN_IF_ERROR(r.U8(&log2));
+  if (log2 != kBlockLog2) return Error(DC_ERR_CORRUPT, "signal block size 2^" + std::to_string(log2) + " not supported");
+  const uint64_t blocks = (frames + kBlockFrames - 1) / kBlockFrames;
+  std::vector<uint64_t> sizes(blocks), offsets(blocks);
+  uint64_t sum = 0;
+  for (uint64_t b = 0; b < blocks; ++b) {
+    RETURN_IF_ERROR(r.Varint(&sizes[b]));
+    if (sizes[b] > size) return Error(DC_ERR_CORRUPT, "signal block larger than the payload");
+    offsets[b] = sum;
+    sum += sizes[b];
+  }
+  if (sum > r.remaining()) return Error(DC_ERR_TRUNCATED, "signal payload ends inside its blocks");
+  if (sum < r.remaining()) return Error(DC_ERR_CORRUPT, "bytes after the last signal block");
+  const uint8_t* base = payload + (size - r.remaining());
+  return ParallelFor(blocks, opt.threads, [&](uint64_t b) -> Status {
+    const uint64_t f0 = b * kBlockFrames;
+    const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(kBlockFrames, frames - f0));
+    rans::Decoder dec;
+    RETURN_IF_ERROR(dec.Init(base + offsets[b], sizes[b]));
+    DecSide side{&dec, MinSample(bit_depth), MaxSample(bit_depth)};
+    RETURN_IF_ERROR(CodeBlock(net, out + f0 * channels, n, channels, bit_depth, side));
+    return dec.Finish();
+  }, opt.progress);
+}
+
+}  // namespace dc::sig
