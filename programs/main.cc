@@ -63,6 +63,7 @@ struct CompressOpts {
   bool force = false, keep = true;
   int threads = 0;
   uint32_t tile = 0;
+  double bpp = 0, quality = 0;  // image-lossy rate
   std::vector<std::string> inputs;
 };
 
@@ -80,6 +81,8 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   p.codec = codec;
   p.threads = o.threads;
   p.tile_size = o.tile;
+  p.bpp = o.bpp;
+  p.quality = o.quality;
   p.model_path = o.model.empty() ? nullptr : o.model.c_str();
   const std::string label = Basename(in);
   if (ShowProgress()) {
@@ -88,9 +91,9 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   }
   dc_content c{};
   dc::extras::Image img;
-  if (codec == DC_CODEC_IMAGE_LOSSLESS) {
+  if (codec == DC_CODEC_IMAGE_LOSSLESS || codec == DC_CODEC_IMAGE_LOSSY) {
     if (!is_image)
-      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, std::string("image-lossless needs a PNG, PPM or PGM image, got ") +
+      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, std::string(dc_codec_name(codec)) + " needs a PNG, PPM or PGM image, got " +
                                                           dc::extras::FileTypeName(type)), in);
     auto im = dc::extras::DecodeImage(bytes->data(), bytes->size());
     if (!im.ok()) return Fail(im.status(), in);
@@ -301,6 +304,8 @@ int main(int argc, char** argv) {
   cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
   cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
+  cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file")->check(CLI::Range(0.0, 64.0));
+  cc->add_option("--quality", co.quality, "image-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
   cc->add_option("inputs", co.inputs, "input files")->required();
 
   DecompressOpts dco;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/image_lossy_api.h"
 #include "api/model_store.h"
 #include "codecs/huffman/huffman.h"
 #include "codecs/image_lossless/image_lossless.h"
@@ -76,6 +77,9 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
       case DC_CODEC_LZW: RETURN_IF_ERROR(LzwEncode(in.data, in.size, &payload)); break;
       default: return Error(DC_ERR_INTERNAL, "byte codec without an encoder");
     }
+  } else if (ci->id == DC_CODEC_IMAGE_LOSSY) {
+    RETURN_IF_ERROR(CheckImage(in));
+    RETURN_IF_ERROR(CompressImageLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
   } else {
     RETURN_IF_ERROR(CheckImage(in));
     if (in.format != DC_FORMAT_PNG && in.format != DC_FORMAT_PPM && in.format != DC_FORMAT_PGM)
@@ -98,7 +102,10 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     model_bits = es.model_bits;
     model_nll_bits = es.model_nll_bits;
   }
-  *out = container::Write(h, payload.data(), payload.size(), container::Crc32(in.data, in.size));
+  // Lossy codecs: the checksum covers the payload (docs/format.md).
+  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY;
+  *out = container::Write(h, payload.data(), payload.size(),
+                          lossy ? container::Crc32(payload.data(), payload.size()) : container::Crc32(in.data, in.size));
   if (stats) {
     stats->model_bits = model_bits;
     stats->model_nll_bits = model_nll_bits;
@@ -117,6 +124,17 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
   *meta = dc_content{};
   meta->kind = h.kind;
   meta->format = h.format;
+  if (h.codec == DC_CODEC_IMAGE_LOSSY) {  // checksum of the payload, verified before decoding
+    if (container::Crc32(payload, h.payload_size) != h.checksum)
+      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
+    RETURN_IF_ERROR(DecompressImageLossy(h, payload, p, out, ResolveThreads(p.threads)));
+    meta->width = h.width;
+    meta->height = h.height;
+    meta->channels = h.channels;
+    meta->bit_depth = 8;
+    meta->size = out->size();
+    return Status::Ok();
+  }
   if (h.kind == DC_KIND_BYTES) {
     switch (h.codec) {
       case DC_CODEC_STORE:

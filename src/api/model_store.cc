@@ -30,6 +30,7 @@ std::string ExeDir() {
 StatusOr<std::string> DefaultModelFile(dc_codec codec) {
   switch (codec) {
     case DC_CODEC_IMAGE_LOSSLESS: return std::string("image-lossless-adm1.dcw");
+    case DC_CODEC_IMAGE_LOSSY: return std::string("image-lossy-ldm1.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
   }
 }
@@ -48,6 +49,18 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
       // of the level's pixels); the levels sum to a third of the image's pixels.
       m->macs_per_unit = static_cast<uint64_t>((adm::TrunkMacs(net.config()) + 3 * adm::HeadMacs(net.config())) / 3);
       m->image_lossless = std::make_shared<const adm::AdmNet>(std::move(net));
+      return Status::Ok();
+    }
+    case DC_CODEC_IMAGE_LOSSY: {
+      if (wf.arch != lossy::kArch)
+        return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not an image-lossy model");
+      ASSIGN_OR_RETURN(lossy::LdmNet net, lossy::LdmNet::FromWeights(wf));
+      m->parameters = static_cast<uint64_t>(net.parameters());
+      // Encoder + decoder + one denoiser pass per coded step of the default schedule (18).
+      m->macs_per_unit = static_cast<uint64_t>(lossy::EncoderMacsPerPixel(net.config()) +
+                                               lossy::DecoderMacsPerPixel(net.config()) +
+                                               18 * lossy::DenoiserMacsPerPixel(net.config()));
+      m->image_lossy = std::make_shared<const lossy::LdmNet>(std::move(net));
       return Status::Ok();
     }
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "codecs/image_lossless/adm_net.h"
+#include "codecs/image_lossy/ldm_net.h"
 #include "common/status.h"
 #include "nn/weights.h"
 
@@ -23,6 +24,7 @@ struct LoadedModel {
   uint64_t parameters = 0;
   uint64_t macs_per_unit = 0;  // network multiply-adds per pixel (images) or sample (signals)
   std::shared_ptr<const adm::AdmNet> image_lossless;
+  std::shared_ptr<const lossy::LdmNet> image_lossy;
 };
 
 // The shipped default model file of a codec (DefaultModelFile): $DIFFCOMP_MODEL_DIR, then models/

@@ -15,6 +15,7 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_HUFFMAN, "huffman", DC_KIND_BYTES, false},
     {DC_CODEC_LZW, "lzw", DC_KIND_BYTES, false},
     {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
+    {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
 };
 
 bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_S32LE; }

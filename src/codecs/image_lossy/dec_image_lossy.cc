@@ -1,0 +1,78 @@
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "codecs/image_lossy/image_lossy.h"
+#include "codecs/image_lossy/lossy_internal.h"
+#include "diffusion/gaussian.h"
+#include "rcc/progressive.h"
+#include "rcc/rcc.h"
+
+namespace dc::lossy {
+
+Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
+                   uint32_t channels, const DecodeOptions& opt, uint8_t* out) {
+  if (!out || (!payload && size)) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: null argument");
+  if (channels != 1 && channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
+  if (width == 0 || height == 0) return Error(DC_ERR_CORRUPT, "image-lossy: empty image");
+  ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(payload, size));
+  ASSIGN_OR_RETURN(const Schedule s, ParseHeader(view.header.data, view.header.size));
+  const int S = static_cast<int>(s.lambdas.size()) - 1;
+  const int K = static_cast<int>(view.segments.size());
+  if (K > S) return Error(DC_ERR_CORRUPT, "image-lossy: more step segments than the schedule has steps");
+  const int L = net.config().latent;
+  const internal::Latents g(width, height, L);
+  const int threads = std::max(1, opt.threads);
+  const uint64_t total = static_cast<uint64_t>(K) + 1 + s.decode_steps;
+
+  std::vector<float> x(g.n), mp(g.n), xn(g.n), z0(g.n);
+  internal::StartNoise(s, g.n, x.data());
+  for (int k = 1; k <= K; ++k) {
+    const float lt = s.lambdas[k - 1], ls = s.lambdas[k];
+    internal::PriorMean(net, g, lt, ls, x.data(), threads, mp.data());
+    const float sigma = internal::StepSigma(lt, ls);
+    const rcc::ByteSpan& seg = view.segments[k - 1];
+    const Status st = rcc::DecodeGaussian(mp.data(), sigma, g.n, internal::StepConfig(s, k, threads), seg.data,
+                                          seg.size, xn.data());
+    if (!st.ok()) return Error(st.code(), "image-lossy step " + std::to_string(k) + ": " + st.message());
+    x.swap(xn);
+    if (opt.progress) opt.progress(k, total);
+  }
+  if (opt.x_final) *opt.x_final = x;
+  // Denoise x_{t*}: probability-flow ODE steps up to decode_end, then the denoiser's estimate.
+  float lam = s.lambdas[K];
+  if (s.decode_steps > 0 && s.decode_end > lam) {
+    const float step = (s.decode_end - lam) / s.decode_steps;
+    for (int i = 0; i < s.decode_steps; ++i) {
+      const float next = i + 1 == s.decode_steps ? s.decode_end : lam + step * (i + 1);
+      net.Denoise(x.data(), g.h, g.w, lam, threads, z0.data());
+      diffusion::DdimStep(lam, next, x.data(), z0.data(), g.n, xn.data());
+      x.swap(xn);
+      lam = next;
+      if (opt.progress) opt.progress(K + 1 + i, total);
+    }
+  }
+  net.Denoise(x.data(), g.h, g.w, lam, threads, z0.data());
+  const int H = g.h * kFactor, W = g.w * kFactor;
+  std::vector<float> img(static_cast<size_t>(3) * H * W);
+  net.Decode(z0.data(), g.h, g.w, threads, img.data());
+  const auto to8 = [](float v) {
+    const float p = std::floor((v + 1.0f) * 127.5f + 0.5f);
+    return static_cast<uint8_t>(!(p > 0.0f) ? 0.0f : p > 255.0f ? 255.0f : p);  // NaN -> 0
+  };
+  const size_t plane = static_cast<size_t>(H) * W;
+  for (uint32_t y = 0; y < height; ++y)
+    for (uint32_t xx = 0; xx < width; ++xx) {
+      const size_t i = static_cast<size_t>(y) * W + xx;
+      uint8_t* d = out + (static_cast<size_t>(y) * width + xx) * channels;
+      if (channels == 3) {
+        for (int c = 0; c < 3; ++c) d[c] = to8(img[c * plane + i]);
+      } else {
+        d[0] = to8((img[i] + img[plane + i] + img[2 * plane + i]) / 3.0f);
+      }
+    }
+  if (opt.progress) opt.progress(total, total);
+  return Status::Ok();
+}
+
+}  // namespace dc::lossy

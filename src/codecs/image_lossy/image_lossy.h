@@ -1,0 +1,85 @@
+// The lossy image codec (DiffC in the latent space of a small autoencoder): the encoder maps the
+// image to latents z, then walks a Gaussian diffusion from pure noise down a log-SNR schedule,
+// sending at each step a sample of q(x_s | x_t, z) with the denoiser's p(x_s | x_t) as the shared
+// prior by reverse channel coding (rcc/rcc.h). Each step is one progressive segment
+// (rcc/progressive.h), so any prefix of whole steps decodes. The decoder reaches x_{t*}, denoises
+// it (probability-flow ODE or one step) and decodes the latents to pixels.
+// Payload layout and rate scale: docs/codecs/image-lossy.md.
+#ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
+#define DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "codecs/image_lossy/ldm_net.h"
+#include "common/status.h"
+
+namespace dc::lossy {
+
+constexpr uint8_t kHeaderVersion = 1;
+constexpr int kMaxSteps = 64;
+constexpr float kMaxAbsLambda = 30.0f;
+constexpr int kMaxDecodeSteps = 64;
+
+// The coding schedule and decoder settings written in the codec header.
+struct Schedule {
+  std::vector<float> lambdas;  // lambda_0 (start: pure noise) < lambda_1 < ... < lambda_S; each a multiple of 1/256
+  int chunk_bits = 12;
+  int decode_steps = 0;   // probability-flow (DDIM) steps after the last coded step; 0 = one denoising step
+  float decode_end = 12;  // log-SNR where the ODE stops (the final z0 estimate is taken there)
+  uint64_t seed = 0;
+};
+Schedule DefaultSchedule();
+
+struct ImageView {
+  const uint8_t* pixels = nullptr;  // interleaved, row-major
+  uint32_t width = 0, height = 0, channels = 0;  // channels 1 or 3
+};
+
+struct EncodeOptions {
+  int threads = 1;
+  // Rate: stop after the longest prefix of steps whose payload fits max_payload_bytes
+  // (0 = no byte limit), and after at most max_steps steps (-1 = all).
+  uint64_t max_payload_bytes = 0;
+  int max_steps = -1;
+  Schedule schedule = DefaultSchedule();
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+struct StepInfo {
+  float lambda = 0;        // log-SNR reached by the step
+  double kl_bits = 0;      // KL(q || p) of the step
+  size_t payload_end = 0;  // payload bytes once this step is in
+  uint32_t chunks = 0;
+};
+
+struct EncodeStats {
+  std::vector<StepInfo> steps;  // every coded step (also those past the rate limit, if computed)
+  int kept_steps = 0;           // steps in the payload
+  std::vector<float> x_final;   // the latent x_{t*} the decoder will reach (for drift tests)
+};
+
+Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions& opt,
+                   std::vector<uint8_t>* payload, EncodeStats* stats);
+
+struct DecodeOptions {
+  int threads = 1;
+  std::function<void(uint64_t done, uint64_t total)> progress;
+  std::vector<float>* x_final = nullptr;  // if set: receives x_{t*} (drift measurement)
+};
+
+// Decodes into out (width * height * channels bytes).
+Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
+                   uint32_t channels, const DecodeOptions& opt, uint8_t* out);
+
+// Header (de)serialisation, exposed for tests.
+std::vector<uint8_t> WriteHeader(const Schedule& s);
+StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size);
+
+// The largest payload prefix (at a step boundary) of at most max_bytes: what `truncate` cuts.
+StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes);
+
+}  // namespace dc::lossy
+
+#endif  // DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_

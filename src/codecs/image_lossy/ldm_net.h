@@ -1,0 +1,74 @@
+// The lossy image model: a small autoencoder (8x down) and a latent denoiser, run with the
+// deterministic float kernels (nn/kernels.h, nn/resample.h).
+//
+// Architecture "ldm1" (mirrored for training in src/train/train_image_lossy.cc; same tensor names):
+//   image x: 3 x H x W in [-1, 1] (pixel / 127.5 - 1), H and W multiples of 8.
+//   encoder: u = unshuffle2(x) (12ch) -> enc_in1 (c1) -> res enc_r1 -> unshuffle2 -> enc_in2 (c2)
+//            -> res enc_r2 -> unshuffle2 -> enc_in3 (c3) -> res enc_r3_<i> (i < blocks3)
+//            -> enc_out (latent channels), all 3x3; convs after a residual stream see relu(input).
+//   decoder: z -> dec_in (c3) -> res dec_r3_<i> -> dec_up3 (4 c2) -> shuffle2 -> res dec_r2
+//            -> dec_up2 (4 c1) -> shuffle2 -> res dec_r1 -> dec_up1 (12) -> shuffle2 -> image.
+//   denoiser (v-prediction, variance-preserving): input [x_t, lambda/10 plane] -> den_in (F)
+//            -> res den_b<i> (i < den_blocks) -> den_out (latent channels) = v_hat;
+//            z0_hat = alpha * x_t - sigma * v_hat, alpha^2 = sigmoid(lambda), sigma^2 = sigmoid(-lambda).
+//   res block: t += c2(relu(c1(relu(t)))).
+#ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_LDM_NET_H_
+#define DIFFCOMP_CODECS_IMAGE_LOSSY_LDM_NET_H_
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "nn/weights.h"
+
+namespace dc::lossy {
+
+constexpr const char* kArch = "ldm1";
+constexpr uint32_t kDefaultModelId = 2;
+constexpr int kFactor = 8;  // latent grid is 1/8 of the image per side
+
+struct NetConfig {
+  int latent = 8;       // latent channels
+  int c1 = 32, c2 = 64, c3 = 128;  // autoencoder widths at 1/2, 1/4, 1/8 resolution
+  int blocks3 = 2;      // residual blocks at 1/8 resolution (encoder and decoder each)
+  int den_features = 96;
+  int den_blocks = 6;
+  std::string ToJson() const;
+  static StatusOr<NetConfig> FromJson(const std::string& json);
+};
+
+// Multiply-adds per image pixel of the encoder, the decoder, and one denoiser pass.
+int64_t EncoderMacsPerPixel(const NetConfig& c);
+int64_t DecoderMacsPerPixel(const NetConfig& c);
+int64_t DenoiserMacsPerPixel(const NetConfig& c);
+
+// Immutable, shareable across threads. `threads` splits each convolution's output channels
+// across threads: every output element is computed by the same operations whatever the count.
+class LdmNet {
+ public:
+  static StatusOr<LdmNet> FromWeights(const nn::WeightsFile& w);
+  const NetConfig& config() const { return cfg_; }
+  int64_t parameters() const;
+
+  // x: 3 x H x W (H, W multiples of 8) -> z: latent x H/8 x W/8.
+  void Encode(const float* x, int H, int W, int threads, float* z) const;
+  // z: latent x h x w -> x: 3 x 8h x 8w (not clamped).
+  void Decode(const float* z, int h, int w, int threads, float* x) const;
+  // x_t: latent x h x w at log-SNR lambda -> z0_hat: latent x h x w.
+  void Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0) const;
+
+  struct Conv {
+    int out = 0, in = 0, k = 0;
+    std::vector<float> w, b;  // w: out x in x k x k
+  };
+
+ private:
+  Status Load(const nn::WeightsFile& wf);
+  NetConfig cfg_;
+  Conv enc_in1_, enc_in2_, enc_in3_, enc_out_, dec_in_, dec_up3_, dec_up2_, dec_up1_, den_in_, den_out_;
+  std::vector<Conv> enc_r1_, enc_r2_, enc_r3_, dec_r3_, dec_r2_, dec_r1_, den_b_;  // pairs c1, c2
+};
+
+}  // namespace dc::lossy
+
+#endif  // DIFFCOMP_CODECS_IMAGE_LOSSY_LDM_NET_H_

@@ -1,0 +1,115 @@
+// Codec header, schedule and the pieces encoder and decoder share.
+#include <cmath>
+#include <string>
+
+#include "codecs/image_lossy/image_lossy.h"
+#include "codecs/image_lossy/lossy_internal.h"
+#include "common/bytes.h"
+#include "diffusion/gaussian.h"
+#include "rcc/progressive.h"
+
+namespace dc::lossy {
+
+Schedule DefaultSchedule() {
+  Schedule s;
+  s.lambdas = {-12, -7, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  s.chunk_bits = 12;
+  s.decode_steps = 0;
+  s.decode_end = 12;
+  s.seed = 0;
+  return s;
+}
+
+namespace {
+int16_t Q(float lambda) { return static_cast<int16_t>(std::lround(lambda * 256.0f)); }
+}  // namespace
+
+std::vector<uint8_t> WriteHeader(const Schedule& s) {
+  std::vector<uint8_t> out;
+  ByteWriter w(&out);
+  w.U8(kHeaderVersion);
+  w.U8(0);  // flags: reserved, must be zero
+  w.U64(s.seed);
+  w.U8(static_cast<uint8_t>(s.chunk_bits));
+  w.U8(static_cast<uint8_t>(s.decode_steps));
+  w.U16(static_cast<uint16_t>(Q(s.decode_end)));
+  w.U8(static_cast<uint8_t>(s.lambdas.size() - 1));
+  for (float l : s.lambdas) w.U16(static_cast<uint16_t>(Q(l)));
+  return out;
+}
+
+StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
+  ByteReader r(data, size);
+  uint8_t version, flags, chunk_bits, decode_steps, steps;
+  uint16_t dend;
+  uint64_t seed;
+  RETURN_IF_ERROR(r.U8(&version));
+  if (version != kHeaderVersion)
+    return Error(DC_ERR_UNSUPPORTED_VERSION, "image-lossy header version " + std::to_string(version) + " is not 1");
+  RETURN_IF_ERROR(r.U8(&flags));
+  if (flags != 0) return Error(DC_ERR_RESERVED_BITS, "image-lossy header: reserved flag bits set");
+  RETURN_IF_ERROR(r.U64(&seed));
+  RETURN_IF_ERROR(r.U8(&chunk_bits));
+  RETURN_IF_ERROR(r.U8(&decode_steps));
+  RETURN_IF_ERROR(r.U16(&dend));
+  RETURN_IF_ERROR(r.U8(&steps));
+  if (chunk_bits < 4 || chunk_bits > 16) return Error(DC_ERR_CORRUPT, "image-lossy header: chunk bits out of range");
+  if (decode_steps > kMaxDecodeSteps) return Error(DC_ERR_CORRUPT, "image-lossy header: too many decoding steps");
+  if (steps < 1 || steps > kMaxSteps) return Error(DC_ERR_CORRUPT, "image-lossy header: step count out of range");
+  Schedule s;
+  s.seed = seed;
+  s.chunk_bits = chunk_bits;
+  s.decode_steps = decode_steps;
+  s.decode_end = static_cast<int16_t>(dend) / 256.0f;
+  for (int i = 0; i <= steps; ++i) {
+    uint16_t q;
+    RETURN_IF_ERROR(r.U16(&q));
+    const float l = static_cast<int16_t>(q) / 256.0f;
+    if (std::fabs(l) > kMaxAbsLambda || (i > 0 && !(l > s.lambdas.back())))
+      return Error(DC_ERR_CORRUPT, "image-lossy header: log-SNR schedule not increasing within [-30, 30]");
+    s.lambdas.push_back(l);
+  }
+  if (std::fabs(s.decode_end) > kMaxAbsLambda) return Error(DC_ERR_CORRUPT, "image-lossy header: decoding end out of range");
+  if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "image-lossy header: bytes left over");
+  return s;
+}
+
+StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes) {
+  return rcc::CutProgressive(payload, size, max_bytes);
+}
+
+namespace internal {
+
+Status CheckSchedule(const Schedule& s) {
+  if (s.lambdas.size() < 2 || s.lambdas.size() > kMaxSteps + 1)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: schedule needs 1 to 64 steps");
+  if (s.chunk_bits < 4 || s.chunk_bits > 16) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: chunk bits out of 4..16");
+  if (s.decode_steps < 0 || s.decode_steps > kMaxDecodeSteps)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: decoding steps out of 0..64");
+  // Round trip through the header: the encoder must use exactly the values the decoder reads.
+  const auto bytes = WriteHeader(s);
+  auto back = ParseHeader(bytes.data(), bytes.size());
+  if (!back.ok()) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: bad schedule (" + back.status().message() + ")");
+  return Status::Ok();
+}
+
+Latents::Latents(uint32_t width, uint32_t height, int channels)
+    : h(static_cast<int>((height + kFactor - 1) / kFactor)),
+      w(static_cast<int>((width + kFactor - 1) / kFactor)),
+      n(static_cast<size_t>(channels) * h * w) {}
+
+void StartNoise(const Schedule& s, size_t n, float* x) { rcc::StdNormals(s.seed, 0, 0, 0, n, x); }
+
+void PriorMean(const LdmNet& net, const Latents& g, float lambda_t, float lambda_s, const float* x, int threads,
+               float* mean, const float* z_true, float* mean_q) {
+  std::vector<float> z0(g.n);
+  net.Denoise(x, g.h, g.w, lambda_t, threads, z0.data());
+  const diffusion::StepCoefs k = diffusion::PosteriorCoefs(lambda_t, lambda_s);
+  diffusion::StepMean(k, x, z0.data(), g.n, mean);
+  if (z_true) diffusion::StepMean(k, x, z_true, g.n, mean_q);
+}
+
+float StepSigma(float lambda_t, float lambda_s) { return diffusion::PosteriorCoefs(lambda_t, lambda_s).c; }
+
+}  // namespace internal
+}  // namespace dc::lossy

@@ -1,0 +1,42 @@
+// Shared by enc_image_lossy.cc and dec_image_lossy.cc.
+#ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_LOSSY_INTERNAL_H_
+#define DIFFCOMP_CODECS_IMAGE_LOSSY_LOSSY_INTERNAL_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "codecs/image_lossy/image_lossy.h"
+#include "rcc/rcc.h"
+
+namespace dc::lossy::internal {
+
+Status CheckSchedule(const Schedule& s);
+
+// Latent grid of an image: ceil(H/8) x ceil(W/8) (the image is padded by edge replication).
+struct Latents {
+  Latents(uint32_t width, uint32_t height, int channels);
+  int h, w;
+  size_t n;
+};
+
+// x_{lambda_0}: standard normals of (seed, step 0, chunk 0, candidate 0); the coded steps are 1..S.
+void StartNoise(const Schedule& s, size_t n, float* x);
+
+// Prior mean of the step lambda_t -> lambda_s from the denoiser at x; if z_true is given, also the
+// posterior mean (the encoder's).
+void PriorMean(const LdmNet& net, const Latents& g, float lambda_t, float lambda_s, const float* x, int threads,
+               float* mean, const float* z_true = nullptr, float* mean_q = nullptr);
+float StepSigma(float lambda_t, float lambda_s);
+
+inline rcc::RccConfig StepConfig(const Schedule& s, int step, int threads) {
+  rcc::RccConfig c;
+  c.chunk_bits = s.chunk_bits;
+  c.seed = s.seed;
+  c.step = static_cast<uint32_t>(step);
+  c.threads = threads;
+  return c;
+}
+
+}  // namespace dc::lossy::internal
+
+#endif  // DIFFCOMP_CODECS_IMAGE_LOSSY_LOSSY_INTERNAL_H_
