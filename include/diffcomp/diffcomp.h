@@ -179,6 +179,16 @@ typedef struct {
 
 dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out);
 
+/* Cuts a progressive (lossy) container to at most `rate` in the codec's unit: bits per pixel
+ * for image-lossy, bits per sample (all channels) for signal-lossy, counting the whole
+ * container. The result keeps the longest prefix of whole diffusion-step segments that fits
+ * (never a partial one) and is itself a valid container (its payload CRC-32 is recomputed).
+ * The input's payload checksum is verified first (DC_ERR_CHECKSUM).
+ * @return DC_OK; DC_ERR_INVALID_ARGUMENT if the codec is not progressive, rate is not a positive
+ * number, or rate is below the file's minimum (container fields and codec header; the message
+ * names it); container/payload errors as dc_decompress. out is left empty on error. */
+dc_error dc_truncate(const uint8_t* data, size_t size, double rate, dc_buffer* out);
+
 /* Shipped / loadable models. */
 typedef struct {
   uint32_t model_id;
