@@ -643,6 +643,10 @@ const std::vector<std::pair<std::string, Builder>>& LosslessTable() {
        [](const CodecContext& ctx) {
          return OurCodec("image-lossless", kToImage, Source::kOriginal, ctx);
        }},
+      {"signal-lossless",
+       [](const CodecContext& ctx) {
+         return OurCodec("signal-lossless", kToAudio, Source::kOriginal, ctx);
+       }},
       {"zstd-19",
        [](const CodecContext&) {
          return ByteCodec(
@@ -936,7 +940,7 @@ StatusOr<CommandConfig> LossyConfig(const CodecSpec& spec) {
 }
 
 const Strings& OurNames() {
-  static const Strings n = {"huffman", "lzw", "image-lossless"};
+  static const Strings n = {"huffman", "lzw", "image-lossless", "signal-lossless"};
   return n;
 }
 const Strings& DefaultLossy() {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +15,7 @@
 #include "diffcomp/diffcomp.h"
 #include "extras/file_io.h"
 #include "extras/image_io.h"
+#include "extras/signal_io.h"
 #include "programs/bench.h"
 
 namespace {
@@ -64,6 +66,8 @@ struct CompressOpts {
   int threads = 0;
   uint32_t tile = 0;
   double bpp = 0, quality = 0;  // image-lossy rate
+  std::string raw;               // headerless signal input: s16le or s32le
+  uint32_t raw_channels = 1;
   std::vector<std::string> inputs;
 };
 
@@ -72,7 +76,9 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   if (!bytes.ok()) return Fail(bytes.status(), in);
   const FileType type = dc::extras::DetectFileType(bytes->data(), bytes->size());
   const bool is_image = type == FileType::kPng || type == FileType::kPpm || type == FileType::kPgm;
-  std::string codec_name = o.codec.empty() ? (is_image ? "image-lossless" : "lzw") : o.codec;
+  const bool is_signal = !o.raw.empty() || (!is_image && dc::extras::IsSignalPath(in)) ||
+                         (bytes->size() >= 12 && std::memcmp(bytes->data(), "RIFF", 4) == 0);
+  std::string codec_name = o.codec.empty() ? (is_image ? "image-lossless" : is_signal ? "signal-lossless" : "lzw") : o.codec;
   dc_codec codec;
   if (dc_error e = dc_codec_from_name(codec_name.c_str(), &codec)) return Fail(e, in);
 
@@ -91,7 +97,26 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   }
   dc_content c{};
   dc::extras::Image img;
-  if (codec == DC_CODEC_IMAGE_LOSSLESS || codec == DC_CODEC_IMAGE_LOSSY) {
+  dc::extras::SignalFile sig;
+  if (codec == DC_CODEC_SIGNAL_LOSSLESS || codec == DC_CODEC_SIGNAL_LOSSY) {
+    dc_format raw = DC_FORMAT_RAW;
+    if (o.raw == "s16le") raw = DC_FORMAT_RAW_S16LE;
+    else if (o.raw == "s32le") raw = DC_FORMAT_RAW_S32LE;
+    else if (!o.raw.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--raw takes s16le or s32le"), in);
+    auto sf = dc::extras::ReadSignalFile(in, raw, o.raw_channels);
+    if (!sf.ok()) return Fail(sf.status(), in);
+    sig = std::move(sf).value();
+    c.kind = DC_KIND_SIGNAL;
+    c.format = sig.format;
+    c.data = reinterpret_cast<const uint8_t*>(sig.samples.data());
+    c.size = sig.samples.size() * sizeof(int32_t);
+    c.width = static_cast<uint32_t>(std::min<uint64_t>(sig.frames, UINT32_MAX));
+    c.height = 1;
+    c.channels = sig.channels;
+    c.bit_depth = static_cast<uint32_t>(sig.bit_depth);
+    c.side = sig.side.data();
+    c.side_size = sig.side.size();
+  } else if (codec == DC_CODEC_IMAGE_LOSSLESS || codec == DC_CODEC_IMAGE_LOSSY) {
     if (!is_image)
       return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, std::string(dc_codec_name(codec)) + " needs a PNG, PPM or PGM image, got " +
                                                           dc::extras::FileTypeName(type)), in);
@@ -125,11 +150,26 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   dc_buffer_free(&buf);
   if (!ws.ok()) return Fail(ws, out);
 
-  const bool img_kind = c.kind == DC_KIND_IMAGE;
-  const double units = img_kind ? static_cast<double>(c.size) : static_cast<double>(bytes->size());
+  const bool img_kind = c.kind == DC_KIND_IMAGE, sig_kind = c.kind == DC_KIND_SIGNAL;
+  const double units = img_kind ? static_cast<double>(c.size)
+                       : sig_kind ? static_cast<double>(sig.samples.size())
+                                  : static_cast<double>(bytes->size());
   const double rate = units > 0 ? 8.0 * size / units : 0.0;
   json r = {{"input", in}, {"output", out}, {"codec", dc_codec_name(codec)}, {"input_bytes", bytes->size()},
-            {"output_bytes", size}, {"rate", rate}, {"rate_unit", img_kind ? "bits/sub-pixel" : "bits/byte"}};
+            {"output_bytes", size}, {"rate", rate},
+            {"rate_unit", img_kind ? "bits/sub-pixel" : sig_kind ? "bits/sample" : "bits/byte"}};
+  if (sig_kind) {
+    r["frames"] = sig.frames;
+    r["channels"] = sig.channels;
+    r["bit_depth"] = sig.bit_depth;
+    r["model_nll_bits"] = st.model_nll_bits;
+    r["model_nll_rate"] = st.model_nll_bits / units;
+    r["quantised_model_bits"] = st.model_bits;
+    json lv = json::array();
+    for (int l = 0; l < 23; ++l) lv.push_back(st.level_nll_bits[l]);
+    r["level_nll_bits"] = lv;  // level l reveals frames at odd multiples of 2^l; 0 = finest
+    r["base_bits"] = st.level_nll_bits[23];
+  }
   if (img_kind) {
     r["width"] = c.width;
     r["height"] = c.height;
@@ -150,6 +190,10 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     if (img_kind)
       std::printf("%s: %ux%ux%u -> %zu bytes, %.4f bpsp (model NLL %.4f) [%s] -> %s\n", in.c_str(), c.width, c.height,
                   c.channels, size, rate, st.model_nll_bits / units, dc_codec_name(codec), out.c_str());
+    else if (sig_kind)
+      std::printf("%s: %llu x %u samples, %d-bit -> %zu bytes, %.4f bits/sample (model NLL %.4f) [%s] -> %s\n",
+                  in.c_str(), (unsigned long long)sig.frames, sig.channels, sig.bit_depth, size, rate,
+                  st.model_nll_bits / units, dc_codec_name(codec), out.c_str());
     else
       std::printf("%s: %zu -> %zu bytes (%.2f%%, %.4f bits/byte) [%s] -> %s\n", in.c_str(), bytes->size(), size,
                   bytes->empty() ? 0.0 : 100.0 * size / bytes->size(), rate, dc_codec_name(codec), out.c_str());
@@ -171,6 +215,36 @@ struct DecompressOpts {
   int threads = 0;
   std::vector<std::string> inputs;
 };
+
+// Writes several output files (a WFDB record's .hea and .dat) all or nothing: every name is
+// checked first, each write is atomic, and a failure removes the files already written.
+int WriteAll(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& files, bool force, const std::string& in,
+             json* records) {
+  for (const auto& [path, bytes] : files) {
+    if (SameFile(in, path)) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + path + " is the input file"), in);
+    if (!force && dc::extras::FileExists(path))
+      return Fail(dc::Error(DC_ERR_EXISTS, path + " already exists; use -f to overwrite"), in);
+  }
+  std::vector<std::string> written;
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {  // the .hea (first) last
+    const dc::Status st = dc::extras::WriteFileAtomic(it->first, it->second.data(), it->second.size(), force);
+    if (!st.ok()) {
+      for (const auto& w : written) std::remove(w.c_str());
+      return Fail(st, it->first);
+    }
+    written.push_back(it->first);
+  }
+  size_t total = 0;
+  for (const auto& f : files) total += f.second.size();
+  if (g.json) {
+    json outs = json::array();
+    for (const auto& f : files) outs.push_back(f.first);
+    records->push_back({{"input", in}, {"output", files[0].first}, {"outputs", outs}, {"output_bytes", total}});
+  } else if (g.verbosity > 0) {
+    for (const auto& f : files) std::printf("%s: %zu bytes -> %s\n", in.c_str(), f.second.size(), f.first.c_str());
+  }
+  return 0;
+}
 
 int DecompressOne(const DecompressOpts& o, const std::string& in, json* records) {
   std::string out = o.out;
@@ -199,6 +273,12 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
   if (dc_error e = dc_decompress(bytes->data(), bytes->size(), &p, &d)) return Fail(e, in);
   std::vector<uint8_t> file;
   dc::Status st;
+  if (d.content.kind == DC_KIND_SIGNAL) {
+    auto files = dc::extras::BuildSignalFiles(d.content, out);
+    dc_decoded_free(&d);
+    if (!files.ok()) return Fail(files.status(), in);
+    return WriteAll(*files, o.force, in, records);
+  }
   if (d.content.kind == DC_KIND_BYTES) {
     file.assign(d.content.data, d.content.data + d.content.size);
   } else {
@@ -228,13 +308,21 @@ int Info(const std::vector<std::string>& inputs) {
     dc_info info;
     if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) { rc = rc ? rc : Fail(e, in); continue; }
     static const char* kFormats[] = {"raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le"};
-    const double units = static_cast<double>(info.original_size);
+    const bool sig_kind = info.kind == DC_KIND_SIGNAL;
+    const double units = sig_kind ? static_cast<double>(info.width) * info.channels : static_cast<double>(info.original_size);
     json r = {{"file", in}, {"version", fmt::format("{}.{}", info.version_major, info.version_minor)},
               {"codec", dc_codec_name(info.codec)}, {"format", kFormats[info.format]},
               {"original_size", info.original_size}, {"payload_size", info.payload_size},
               {"container_size", info.container_size},
               {"rate", units > 0 ? 8.0 * info.container_size / units : 0.0},
-              {"rate_unit", info.kind == DC_KIND_IMAGE ? "bits/sub-pixel" : "bits/byte"}};
+              {"rate_unit", info.kind == DC_KIND_IMAGE ? "bits/sub-pixel" : sig_kind ? "bits/sample" : "bits/byte"}};
+    if (sig_kind) {
+      r["frames"] = info.width;
+      r["channels"] = info.channels;
+      r["bit_depth"] = info.bit_depth;
+      r["model_id"] = info.model_id;
+      r["model_fingerprint"] = fmt::format("{:08x}", info.model_fingerprint);
+    }
     if (info.kind == DC_KIND_IMAGE) {
       r["width"] = info.width;
       r["height"] = info.height;
@@ -248,6 +336,9 @@ int Info(const std::vector<std::string>& inputs) {
     if (info.kind == DC_KIND_IMAGE)
       std::printf("  image %ux%u, %u channel(s), 8 bit; model id %u fingerprint %08x\n", info.width, info.height,
                   info.channels, info.model_id, info.model_fingerprint);
+    if (sig_kind)
+      std::printf("  signal of %u frames x %u channel(s), %u bit; model id %u fingerprint %08x\n", info.width,
+                  info.channels, info.bit_depth, info.model_id, info.model_fingerprint);
     std::printf("  %llu bytes of content -> %llu bytes (payload %llu), %.4f %s\n", (unsigned long long)info.original_size,
                 (unsigned long long)info.container_size, (unsigned long long)info.payload_size, r["rate"].get<double>(),
                 r["rate_unit"].get<std::string>().c_str());
@@ -256,20 +347,33 @@ int Info(const std::vector<std::string>& inputs) {
   return rc;
 }
 
+// The codecs whose default models ship in models/ (each must be found).
+constexpr dc_codec kModelCodecs[] = {DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS};
+
 int Models(const std::string& path) {
-  dc_model_info m;
-  if (dc_error e = dc_model_describe(DC_CODEC_IMAGE_LOSSLESS, path.empty() ? nullptr : path.c_str(), &m))
-    return Fail(e, "image-lossless model");
+  std::vector<dc_model_info> found;
+  for (dc_codec c : kModelCodecs) {
+    dc_model_info m;
+    if (dc_error e = dc_model_describe(c, path.empty() ? nullptr : path.c_str(), &m)) {
+      if (!path.empty() && e == DC_ERR_MODEL_MISMATCH) continue;  // the file is another codec's model
+      return Fail(e, std::string(dc_codec_name(c)) + " model");
+    }
+    found.push_back(m);
+  }
+  if (found.empty()) return Fail(dc::Error(DC_ERR_MODEL_MISMATCH, "not a model of any codec"), path);
   if (g.json) {
-    std::printf("%s\n", json::array({{{"codec", m.codec}, {"model_id", m.model_id}, {"arch", m.name},
-                                      {"fingerprint", fmt::format("{:08x}", m.fingerprint)},
-                                      {"parameters", m.parameters}, {"macs_per_pixel", m.macs_per_pixel},
-                                      {"path", m.path}}}).dump(2).c_str());
+    json all = json::array();
+    for (const auto& m : found)
+      all.push_back({{"codec", m.codec}, {"model_id", m.model_id}, {"arch", m.name},
+                     {"fingerprint", fmt::format("{:08x}", m.fingerprint)}, {"parameters", m.parameters},
+                     {"macs_per_pixel", m.macs_per_pixel}, {"path", m.path}});
+    std::printf("%s\n", all.dump(2).c_str());
   } else {
-    std::printf("%-16s %-8s %-6s %-11s %-10s %-10s %s\n", "codec", "model_id", "arch", "fingerprint", "parameters",
-                "MACs/pixel", "path");
-    std::printf("%-16s %-8u %-6s %08x    %-10llu %-10llu %s\n", m.codec, m.model_id, m.name, m.fingerprint,
-                (unsigned long long)m.parameters, (unsigned long long)m.macs_per_pixel, m.path);
+    std::printf("%-16s %-8s %-6s %-11s %-10s %-12s %s\n", "codec", "model_id", "arch", "fingerprint", "parameters",
+                "MACs/unit", "path");
+    for (const auto& m : found)
+      std::printf("%-16s %-8u %-6s %08x    %-10llu %-12llu %s\n", m.codec, m.model_id, m.name, m.fingerprint,
+                  (unsigned long long)m.parameters, (unsigned long long)m.macs_per_pixel, m.path);
   }
   return 0;
 }
@@ -297,7 +401,11 @@ int main(int argc, char** argv) {
 
   CompressOpts co;
   auto* cc = app.add_subcommand("compress", "compress files to .dfc");
-  cc->add_option("--codec,-c", co.codec, "image-lossless (default for PNG/PPM/PGM), huffman, lzw (default otherwise), store");
+  cc->add_option("--codec,-c", co.codec,
+                 "image-lossless (default for PNG/PPM/PGM), signal-lossless (default for WAV, WFDB .hea, CSV, --raw), "
+                 "image-lossy, huffman, lzw (default otherwise), store");
+  cc->add_option("--raw", co.raw, "headerless signal input: s16le or s32le (little-endian samples)");
+  cc->add_option("--channels", co.raw_channels, "channels of a --raw signal (interleaved)")->check(CLI::Range(1, 255));
   cc->add_option("-o,--output", co.out, "output file (one input only)");
   cc->add_flag("-f,--force", co.force, "overwrite an existing output");
   cc->add_flag("-k,--keep", co.keep, "keep the input (always: diffcomp never removes it)");

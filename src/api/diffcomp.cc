@@ -16,6 +16,7 @@
 #include "codecs/huffman/huffman.h"
 #include "codecs/image_lossless/image_lossless.h"
 #include "codecs/lzw/lzw.h"
+#include "codecs/signal_lossless/signal_lossless.h"
 #include "common/last_error.h"
 #include "container/container.h"
 
@@ -53,12 +54,43 @@ Status CheckImage(const dc_content& in) {
   return Status::Ok();
 }
 
+Status CheckSignal(const dc_content& in) {
+  if (in.channels == 0 || in.channels > 255) return Error(DC_ERR_UNSUPPORTED_FORMAT, "signals need 1 to 255 channels");
+  if (in.bit_depth < 2 || in.bit_depth > 32)
+    return Error(DC_ERR_UNSUPPORTED_FORMAT, "signal bit depth " + std::to_string(in.bit_depth) + " (2 to 32 supported)");
+  if (in.width == 0) return Error(DC_ERR_INVALID_ARGUMENT, "signal has no samples");
+  if (uint64_t{in.width} * in.channels > container::kMaxSignalSamples)
+    return Error(DC_ERR_TOO_LARGE, "signal beyond the limit of 2^30 samples");
+  if (in.size != uint64_t{in.width} * in.channels * 4)
+    return Error(DC_ERR_INVALID_ARGUMENT, "sample buffer size does not match frames x channels x 4 bytes");
+  if (!container::FormatFitsKind(in.format, DC_KIND_SIGNAL))
+    return Error(DC_ERR_INVALID_ARGUMENT, "signal content needs format wav, wfdb, csv, raw-s16le or raw-s32le");
+  if (in.side_size > container::kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
+  if (in.side_size && !in.side) return Error(DC_ERR_INVALID_ARGUMENT, "side data pointer is null");
+  return Status::Ok();
+}
+
+// The loaded model of a file, or DC_ERR_MODEL_MISMATCH if it is not the one the file names.
+StatusOr<std::shared_ptr<const LoadedModel>> ModelFor(const container::Header& h, const dc_params& p) {
+  ASSIGN_OR_RETURN(auto model, GetModel(h.codec, p.model_path));
+  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
+                  h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
+    return Error(DC_ERR_MODEL_MISMATCH, buf);
+  }
+  return model;
+}
+
+const char* KindNoun(dc_kind k) {
+  return k == DC_KIND_IMAGE ? "images" : k == DC_KIND_SIGNAL ? "signals" : "byte strings";
+}
+
 Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* out, dc_stats* stats) {
   const container::CodecInfo* ci = container::FindCodec(p.codec);
   if (!ci) return Error(DC_ERR_UNKNOWN_CODEC, "unknown codec id " + std::to_string(p.codec));
   if (in.kind != ci->kind)
-    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + ci->name + " takes " +
-                                              (ci->kind == DC_KIND_IMAGE ? "images" : "byte strings"));
+    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + ci->name + " takes " + KindNoun(ci->kind));
   if (in.size > 0 && !in.data) return Error(DC_ERR_INVALID_ARGUMENT, "content has no data");
   container::Header h;
   h.codec = ci->id;
@@ -77,6 +109,32 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
       case DC_CODEC_LZW: RETURN_IF_ERROR(LzwEncode(in.data, in.size, &payload)); break;
       default: return Error(DC_ERR_INTERNAL, "byte codec without an encoder");
     }
+  } else if (ci->kind == DC_KIND_SIGNAL) {
+    RETURN_IF_ERROR(CheckSignal(in));
+    ASSIGN_OR_RETURN(auto model, GetModel(ci->id, p.model_path));
+    h.frames = in.width;
+    h.width = in.width;
+    h.height = 1;
+    h.channels = in.channels;
+    h.bit_depth = in.bit_depth;
+    h.side.assign(in.side, in.side + in.side_size);
+    h.has_model = true;
+    h.model_id = model->model_id;
+    h.fingerprint = model->fingerprint;
+    sig::CodecOptions o;
+    o.threads = ResolveThreads(p.threads);
+    if (p.progress) {
+      auto* cb = p.progress;
+      void* op = p.progress_opaque;
+      o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
+    }
+    sig::EncodeStats ss;
+    const sig::SignalView view{reinterpret_cast<const int32_t*>(in.data), in.width, in.channels,
+                               static_cast<int>(in.bit_depth)};
+    RETURN_IF_ERROR(sig::EncodeSignal(*model->signal_lossless, view, o, &payload, &ss));
+    model_bits = ss.model_bits;
+    model_nll_bits = ss.model_nll_bits;
+    std::copy(ss.level_nll_bits, ss.level_nll_bits + 24, es.level_nll_bits);
   } else if (ci->id == DC_CODEC_IMAGE_LOSSY) {
     RETURN_IF_ERROR(CheckImage(in));
     RETURN_IF_ERROR(CompressImageLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
@@ -118,7 +176,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
 }
 
 Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vector<uint8_t>* out,
-                  dc_content* meta) {
+                  dc_content* meta, std::vector<uint8_t>* side) {
   ASSIGN_OR_RETURN(const container::Header h, container::Parse(data, size));
   const uint8_t* payload = data + h.payload_offset;
   *meta = dc_content{};
@@ -146,14 +204,25 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
       default: return Error(DC_ERR_INTERNAL, "byte codec without a decoder");
     }
     if (out->size() != h.original_size) return Error(DC_ERR_CORRUPT, "decoded size does not match");
-  } else {
-    ASSIGN_OR_RETURN(auto model, GetModel(h.codec, p.model_path));
-    if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
-      char buf[160];
-      std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
-                    h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
-      return Error(DC_ERR_MODEL_MISMATCH, buf);
+  } else if (h.kind == DC_KIND_SIGNAL) {
+    ASSIGN_OR_RETURN(auto model, ModelFor(h, p));
+    sig::CodecOptions o;
+    o.threads = ResolveThreads(p.threads);
+    if (p.progress) {
+      auto* cb = p.progress;
+      void* op = p.progress_opaque;
+      o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
     }
+    out->assign(h.original_size, 0);
+    RETURN_IF_ERROR(sig::DecodeSignal(*model->signal_lossless, payload, h.payload_size, h.frames, h.channels,
+                                      static_cast<int>(h.bit_depth), o, reinterpret_cast<int32_t*>(out->data())));
+    meta->width = h.width;
+    meta->height = 1;
+    meta->channels = h.channels;
+    meta->bit_depth = h.bit_depth;
+    *side = h.side;
+  } else {
+    ASSIGN_OR_RETURN(auto model, ModelFor(h, p));
     if ((h.format == DC_FORMAT_PPM && h.channels != 3) || (h.format == DC_FORMAT_PGM && h.channels != 1) ||
         h.format == DC_FORMAT_RAW)
       return Error(DC_ERR_CORRUPT, "original format does not fit the image");
@@ -274,12 +343,16 @@ dc_error dc_decompress(const uint8_t* data, size_t size, const dc_params* params
   dc_params_init(&p);
   if (params) p = *params;
   return dc::Guard([&]() -> dc::Status {
-    std::vector<uint8_t> v;
+    std::vector<uint8_t> v, side;
     dc_content meta;
-    RETURN_IF_ERROR(dc::Decompress(data, size, p, &v, &meta));
+    RETURN_IF_ERROR(dc::Decompress(data, size, p, &v, &meta, &side));
+    const size_t content_size = v.size();
+    v.insert(v.end(), side.begin(), side.end());  // side data after the content, in one allocation
     out->storage_ = CopyOut(v);
     out->content = meta;
     out->content.data = out->storage_;
+    out->content.side = side.empty() ? nullptr : out->storage_ + content_size;
+    out->content.side_size = side.size();
     return dc::Status::Ok();
   });
 }
@@ -300,7 +373,7 @@ dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out) {
     out->width = h.width;
     out->height = h.height;
     out->channels = h.channels;
-    out->bit_depth = h.kind == DC_KIND_IMAGE ? 8 : 0;
+    out->bit_depth = h.kind == DC_KIND_IMAGE ? 8 : h.bit_depth;
     out->payload_size = h.payload_size;
     out->container_size = size;
     return dc::Status::Ok();

@@ -31,6 +31,7 @@ StatusOr<std::string> DefaultModelFile(dc_codec codec) {
   switch (codec) {
     case DC_CODEC_IMAGE_LOSSLESS: return std::string("image-lossless-adm1.dcw");
     case DC_CODEC_IMAGE_LOSSY: return std::string("image-lossy-ldm1.dcw");
+    case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
   }
 }
@@ -61,6 +62,15 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
                                                lossy::DecoderMacsPerPixel(net.config()) +
                                                18 * lossy::DenoiserMacsPerPixel(net.config()));
       m->image_lossy = std::make_shared<const lossy::LdmNet>(std::move(net));
+      return Status::Ok();
+    }
+    case DC_CODEC_SIGNAL_LOSSLESS: {
+      if (wf.arch != sig::kArch)
+        return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not a signal-lossless model");
+      ASSIGN_OR_RETURN(sig::SigNet net, sig::SigNet::FromWeights(wf));
+      m->parameters = static_cast<uint64_t>(net.parameters());
+      m->macs_per_unit = static_cast<uint64_t>(sig::MacsPerGap(net.config()));
+      m->signal_lossless = std::make_shared<const sig::SigNet>(std::move(net));
       return Status::Ok();
     }
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");

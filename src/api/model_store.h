@@ -7,6 +7,7 @@
 
 #include "codecs/image_lossless/adm_net.h"
 #include "codecs/image_lossy/ldm_net.h"
+#include "codecs/signal_lossless/signal_net.h"
 #include "common/status.h"
 #include "nn/weights.h"
 
@@ -25,6 +26,7 @@ struct LoadedModel {
   uint64_t macs_per_unit = 0;  // network multiply-adds per pixel (images) or sample (signals)
   std::shared_ptr<const adm::AdmNet> image_lossless;
   std::shared_ptr<const lossy::LdmNet> image_lossy;
+  std::shared_ptr<const sig::SigNet> signal_lossless;
 };
 
 // The shipped default model file of a codec (DefaultModelFile): $DIFFCOMP_MODEL_DIR, then models/

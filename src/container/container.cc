@@ -15,6 +15,7 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_HUFFMAN, "huffman", DC_KIND_BYTES, false},
     {DC_CODEC_LZW, "lzw", DC_KIND_BYTES, false},
     {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
+    {DC_CODEC_SIGNAL_LOSSLESS, "signal-lossless", DC_KIND_SIGNAL, true},
     {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
 };
 
@@ -77,6 +78,12 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
   w.U8(static_cast<uint8_t>(h.format));
   if (h.kind == DC_KIND_BYTES) {
     w.Varint(h.original_size);
+  } else if (h.kind == DC_KIND_SIGNAL) {
+    w.Varint(h.frames);
+    w.U8(static_cast<uint8_t>(h.channels));
+    w.U8(static_cast<uint8_t>(h.bit_depth));
+    w.Varint(h.side.size());
+    w.Bytes(h.side.data(), h.side.size());
   } else {
     w.Varint(h.width);
     w.Varint(h.height);
@@ -125,6 +132,27 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   if (h.kind == DC_KIND_BYTES) {
     RETURN_IF_ERROR(SizeVarint(r, &h.original_size, "original size"));
     if (h.original_size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "original size beyond the 4 GiB limit");
+  } else if (h.kind == DC_KIND_SIGNAL) {
+    uint64_t frames, side;
+    uint8_t ch, bd;
+    RETURN_IF_ERROR(SizeVarint(r, &frames, "signal length"));
+    RETURN_IF_ERROR(r.U8(&ch));
+    RETURN_IF_ERROR(r.U8(&bd));
+    if (frames == 0 || ch == 0) return Error(DC_ERR_CORRUPT, "signal has no samples");
+    if (frames > kMaxSignalSamples || frames * ch > kMaxSignalSamples)
+      return Error(DC_ERR_TOO_LARGE, "signal of " + std::to_string(frames) + " x " + std::to_string(ch) + " samples beyond the limit");
+    if (bd < 2 || bd > 32) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unsupported signal bit depth " + std::to_string(bd));
+    RETURN_IF_ERROR(SizeVarint(r, &side, "side data size"));
+    if (side > kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
+    const uint8_t* sp;
+    RETURN_IF_ERROR(r.Bytes(static_cast<size_t>(side), &sp));
+    h.side.assign(sp, sp + side);
+    h.frames = frames;
+    h.width = static_cast<uint32_t>(frames);
+    h.height = 1;
+    h.channels = ch;
+    h.bit_depth = bd;
+    h.original_size = frames * ch * 4;
   } else {
     uint64_t w, hh;
     uint8_t ch;

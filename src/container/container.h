@@ -23,7 +23,10 @@ struct Header {
   dc_format format = DC_FORMAT_RAW;
   dc_kind kind = DC_KIND_BYTES;
   uint64_t original_size = 0;            // kind bytes
-  uint32_t width = 0, height = 0, channels = 0;  // kind image
+  uint32_t width = 0, height = 0, channels = 0;  // kind image (signals: channels)
+  uint64_t frames = 0;                   // kind signal: samples per channel
+  uint32_t bit_depth = 0;                // kind signal: significant bits per sample (2..32)
+  std::vector<uint8_t> side;             // kind signal: the format layer's side data
   bool has_model = false;
   uint32_t model_id = 0, fingerprint = 0;
   uint32_t tile_size = 0;                // image-lossless parameter
@@ -44,6 +47,9 @@ const CodecInfo* FindCodec(const char* name);
 // Whether an original-format id belongs to a content kind (raw: bytes; png/ppm/pgm: images;
 // wav/wfdb/csv/raw-s16le/raw-s32le: signals).
 bool FormatFitsKind(dc_format f, dc_kind k);
+
+constexpr uint64_t kMaxSignalSamples = uint64_t{1} << 30;  // frames x channels
+constexpr uint64_t kMaxSideBytes = uint64_t{1} << 24;
 
 std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size,
                            uint32_t checksum);

@@ -65,10 +65,12 @@ void ConvRows(const float* in_pad, int cin, int h, int w, int wp, const float* w
 }
 
 // One line: the 1-D analogue of ConvRows (order: bias, input channel, tap).
+constexpr int kMaxTaps = 32;
+// taps: the kernel width when it is not the template's (the generic instance); same order.
 template <int K>
 DC_CONV_TARGET_CLONES
 void ConvLine(const float* in_pad, int cin, int np, int out_n, const float* wpack, const float* bias, int cout,
-              float* out) {
+              float* out, int taps = K) {
   for (int o0 = 0; o0 < cout; o0 += kOb) {
     const int nb = std::min(kOb, cout - o0);
     for (int x0 = 0; x0 < out_n; x0 += kXb) {
@@ -79,9 +81,9 @@ void ConvLine(const float* in_pad, int cin, int np, int out_n, const float* wpac
         acc[b] = V8{bv, bv, bv, bv, bv, bv, bv, bv};
       }
       for (int i = 0; i < cin; ++i) {
-        const float* wi = wpack + (static_cast<long>(o0 / kOb) * cin + i) * K * kOb;
+        const float* wi = wpack + (static_cast<long>(o0 / kOb) * cin + i) * taps * kOb;
         const float* row = in_pad + static_cast<long>(i) * np + x0;
-        for (int t = 0; t < K; ++t) {
+        for (int t = 0; t < taps; ++t) {
           V8 r;
           std::memcpy(&r, row + t, sizeof(r));
 #pragma GCC unroll 8
@@ -127,9 +129,13 @@ void Conv1d(const float* in, int cin, int n, const float* wt, const float* bias,
       line[static_cast<size_t>(i) * np + x] = relu_input ? (v > 0.0f ? v : 0.0f) : v;
     }
   const std::vector<float> packed = PackTaps(wt, cin, cout, k);
-  if (k == 1) ConvLine<1>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
-  else if (k == 2) ConvLine<2>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
-  else ConvLine<3>(line.data(), cin, np, out_n, packed.data(), bias, cout, out);
+  switch (k) {
+    case 1: ConvLine<1>(line.data(), cin, np, out_n, packed.data(), bias, cout, out); break;
+    case 2: ConvLine<2>(line.data(), cin, np, out_n, packed.data(), bias, cout, out); break;
+    case 3: ConvLine<3>(line.data(), cin, np, out_n, packed.data(), bias, cout, out); break;
+    case 16: ConvLine<16>(line.data(), cin, np, out_n, packed.data(), bias, cout, out); break;
+    default: ConvLine<kMaxTaps>(line.data(), cin, np, out_n, packed.data(), bias, cout, out, k); break;
+  }
 }
 
 void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float* bias, int cout,

@@ -17,7 +17,7 @@ namespace dc::nn {
 void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float* bias, int cout,
             int k, bool relu_input, float* out);
 
-// 1-D convolution of width k (1, 2 or 3), stride 1, in: cin x n; wt: cout x cin x k; out:
+// 1-D convolution of width k (1 to 32), stride 1, in: cin x n; wt: cout x cin x k; out:
 // cout x out_n (must not alias in), out[o][x] = bias[o] + sum over i, then t, of
 // wt[o][i][t] * in[i][x + t - pad], reading zeros outside [0, n). Same order contract as Conv2d.
 void Conv1d(const float* in, int cin, int n, const float* wt, const float* bias, int cout, int k, int pad,

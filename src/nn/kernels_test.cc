@@ -35,7 +35,8 @@ TEST(Kernels, Conv1dMatchesScalarReferenceBitForBit) {
   struct Case { int cin, n, cout, k, pad, out_n; bool relu; };
   const Case cases[] = {{3, 1, 5, 3, 1, 1, false}, {4, 17, 9, 3, 1, 17, true}, {16, 64, 16, 2, 0, 64, true},
                         {16, 63, 16, 2, 0, 62, false}, {3, 9, 12, 1, 0, 9, false}, {1, 100, 8, 3, 1, 100, true},
-                        {7, 5, 3, 3, 2, 9, true}};
+                        {7, 5, 3, 3, 2, 9, true},       {3, 40, 6, 16, 7, 39, false}, {2, 9, 9, 16, 7, 9, false},
+                        {3, 30, 5, 7, 3, 30, true}};
   for (const Case& c : cases) {
     std::vector<float> in(static_cast<size_t>(c.cin) * c.n), wt(static_cast<size_t>(c.cout) * c.cin * c.k), b(c.cout);
     for (auto& v : in) v = g(rng);

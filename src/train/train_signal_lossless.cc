@@ -82,6 +82,12 @@ struct SigTorchImpl : torch::nn::Module {
       Conv("head_b" + std::to_string(i) + "_c2", F, F, 3, true);
     }
     Conv("head_out", cfg.outputs(), F, 1, true);
+    Conv("linear", cfg.mixtures, sig::kTrunkInputs, sig::kLinearTaps, true);
+    {
+      torch::NoGradGuard ng;
+      params.back().second.zero_();          // linear_b
+      params[params.size() - 2].second.zero_();  // linear_w: starts as "no correction"
+    }
   }
   void Conv(const std::string& name, int out, int in, int k, bool small = false) {
     Tensor wt = torch::randn({out, in, k}) * std::sqrt(2.0 / (in * k));
@@ -104,7 +110,12 @@ struct SigTorchImpl : torch::nn::Module {
     Tensor t = Res(C(trunk, "trunk_in", 1), "trunk", cfg.trunk_blocks);
     Tensor u = C(torch::constant_pad_nd(torch::relu(t), {0, 1}), "gap_conv", 0).narrow(2, 0, g) + C(gap, "gap_side", 0);
     u = Res(u, "head", cfg.head_blocks);
-    return C(torch::relu(u), "head_out", 0);
+    Tensor out = C(torch::relu(u), "head_out", 0);
+    // Linear path to the means: gap g sees coarse g - 7 .. g + 8 (zeros outside).
+    const int K = cfg.mixtures;
+    const Tensor lin = C(torch::constant_pad_nd(trunk, {sig::kLinearTaps / 2 - 1, sig::kLinearTaps / 2}), "linear", 0)
+                           .narrow(2, 0, g);
+    return torch::cat({out.narrow(1, 0, K), out.narrow(1, K, K) + lin, out.narrow(1, 2 * K, K)}, 1);
   }
 };
 TORCH_MODULE(SigTorch);

@@ -30,7 +30,7 @@ StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
 int64_t MacsPerGap(const NetConfig& c) {
   const int64_t F = c.features;
   return 3 * kTrunkInputs * F + c.trunk_blocks * 2 * 3 * F * F + 2 * F * F + kGapInputs * F +
-         c.head_blocks * 2 * 3 * F * F + F * c.outputs();
+         c.head_blocks * 2 * 3 * F * F + F * c.outputs() + kLinearTaps * kTrunkInputs * c.mixtures;
 }
 
 StatusOr<SigNet::Conv> SigNet::GetConv(const nn::WeightsFile& wf, const std::string& name, int out, int in, int k) {
@@ -69,13 +69,14 @@ StatusOr<SigNet> SigNet::FromWeights(const nn::WeightsFile& wf) {
   ASSIGN_OR_RETURN(n.gap_conv_, GetConv(wf, "gap_conv", F, F, 2));
   ASSIGN_OR_RETURN(n.gap_side_, GetConv(wf, "gap_side", F, kGapInputs, 1));
   ASSIGN_OR_RETURN(n.head_out_, GetConv(wf, "head_out", n.cfg_.outputs(), F, 1));
+  ASSIGN_OR_RETURN(n.linear_, GetConv(wf, "linear", n.cfg_.mixtures, kTrunkInputs, kLinearTaps));
   return n;
 }
 
 int64_t SigNet::parameters() const {
   int64_t p = 0;
   const auto add = [&p](const Conv& c) { p += static_cast<int64_t>(c.w.size() + c.b.size()); };
-  for (const Conv* c : {&trunk_in_, &gap_conv_, &gap_side_, &head_out_}) add(*c);
+  for (const Conv* c : {&trunk_in_, &gap_conv_, &gap_side_, &head_out_, &linear_}) add(*c);
   for (const auto* v : {&trunk_c1_, &trunk_c2_, &head_c1_, &head_c2_})
     for (const auto& c : *v) add(c);
   return p;
@@ -106,6 +107,10 @@ void SigNet::Forward(const float* trunk_in, int m, const float* gap_in, int g, f
   nn::AddInPlace(u.data(), s.data(), static_cast<long>(F) * g);
   for (size_t i = 0; i < head_c1_.size(); ++i) ResBlock(head_c1_[i], head_c2_[i], u.data(), t1.data(), t2.data(), g);
   Apply(head_out_, u.data(), g, 0, g, true, out);
+  const int K = cfg_.mixtures;
+  std::vector<float> lin(static_cast<size_t>(K) * g);
+  Apply(linear_, trunk_in, m, kLinearTaps / 2 - 1, g, false, lin.data());
+  nn::AddInPlace(out + static_cast<size_t>(K) * g, lin.data(), static_cast<long>(K) * g);
 }
 
 }  // namespace dc::sig

@@ -6,7 +6,9 @@
 //   trunk: t = conv3(coarse inputs, kTrunkInputs -> F); per trunk block t += c2(relu(c1(relu(t))))
 //   gaps:  u = conv2(relu(t), F -> F)   (gap g sees coarse samples g and g + 1)
 //            + conv1(gap inputs, kGapInputs -> F); per head block u += c2(relu(c1(relu(u))))
-//   out = conv1(relu(u), F -> 3K): [0, K) logits, [K, 2K) means, [2K, 3K) log scales.
+//   out = conv1(relu(u), F -> 3K): [0, K) logits, [K, 2K) means, [2K, 3K) log scales;
+//   plus a linear path to the means: out[K, 2K) += conv16(coarse inputs, kTrunkInputs -> K),
+//   gap g seeing coarse positions g - 7 .. g + 8 (a learned interpolation filter).
 #ifndef DIFFCOMP_CODECS_SIGNAL_LOSSLESS_SIGNAL_NET_H_
 #define DIFFCOMP_CODECS_SIGNAL_LOSSLESS_SIGNAL_NET_H_
 
@@ -25,6 +27,7 @@ constexpr int kGapInputs = 3;    // previous channel's residual, has-previous-ch
 constexpr int kMaxMixtures = 16;
 constexpr float kMinLogScale = -6.0f;
 constexpr float kMaxLogScale = 8.0f;
+constexpr int kLinearTaps = 16;  // width of the linear path; gap g sees coarse g - 7 .. g + 8
 
 struct NetConfig {
   int features = 16;
@@ -57,7 +60,7 @@ class SigNet {
   };
   static StatusOr<Conv> GetConv(const nn::WeightsFile& wf, const std::string& name, int out, int in, int k);
   NetConfig cfg_;
-  Conv trunk_in_, gap_conv_, gap_side_, head_out_;
+  Conv trunk_in_, gap_conv_, gap_side_, head_out_, linear_;
   std::vector<Conv> trunk_c1_, trunk_c2_, head_c1_, head_c2_;
 };
 

@@ -50,6 +50,7 @@ inline nn::WeightsFile RandomWeights(uint32_t seed, int features = 8, int trunk_
     conv("head_b" + std::to_string(i) + "_c2", features, features, 3, 0.5f);
   }
   conv("head_out", cfg.outputs(), features, 1, 0.5f);
+  conv("linear", mixtures, kTrunkInputs, kLinearTaps, 0.3f);
   return w;
 }
 

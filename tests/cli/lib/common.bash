@@ -160,14 +160,14 @@ require_pil() {
   return 1
 }
 
-# The default image-lossless model must be found (DIFFCOMP_MODEL_DIR, <exe>/../../models, the
+# The default models (image-lossless, signal-lossless) must be found (DIFFCOMP_MODEL_DIR, <exe>/../../models, the
 # source tree's models/): a test that needs it fails, never skips, when it is missing.
 # Sets MODEL_PATH.
 require_model() {
   run_dc --json models
   if [[ $RC -ne 0 ]]; then
-    fail "the default image-lossless model was not found (diffcomp models exited $RC): commit" \
-      "models/image-lossless-adm1.dcw or set DIFFCOMP_MODEL_DIR to a directory holding it"
+    fail "a default model was not found (diffcomp models exited $RC): commit models/image-lossless-adm1.dcw" \
+      "and models/signal-lossless-sig1.dcw or set DIFFCOMP_MODEL_DIR to a directory holding them"
     show_run
     return 1
   fi
