@@ -299,6 +299,47 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
   return 0;
 }
 
+struct TruncateOpts {
+  std::string in, out;
+  double bpp = 0, bits_per_sample = 0;
+  bool force = false;
+};
+
+// Cuts a lossy .dfc to a lower rate at a diffusion-step boundary (dc_truncate); atomic write.
+int Truncate(const TruncateOpts& o) {
+  if ((o.bpp > 0) == (o.bits_per_sample > 0))
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "give exactly one of --bpp (images) or --bits-per-sample (signals), > 0"), o.in);
+  auto bytes = dc::extras::ReadFile(o.in);
+  if (!bytes.ok()) return Fail(bytes.status(), o.in);
+  dc_info info;
+  if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) return Fail(e, o.in);
+  if (o.bpp > 0 && info.kind != DC_KIND_IMAGE)
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--bpp is for images; this file is not an image (use --bits-per-sample)"), o.in);
+  if (o.bits_per_sample > 0 && info.kind != DC_KIND_SIGNAL)
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--bits-per-sample is for signals; this file is not a signal (use --bpp)"), o.in);
+  if (SameFile(o.in, o.out))
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + o.out + " is the input file"), o.in);
+  if (!o.force && dc::extras::FileExists(o.out))
+    return Fail(dc::Error(DC_ERR_EXISTS, o.out + " already exists; use -f to overwrite"), o.in);
+  const double rate = o.bpp > 0 ? o.bpp : o.bits_per_sample;
+  dc_buffer buf{};
+  if (dc_error e = dc_truncate(bytes->data(), bytes->size(), rate, &buf)) return Fail(e, o.in);
+  const dc::Status ws = dc::extras::WriteFileAtomic(o.out, buf.data, buf.size, o.force);
+  const size_t size = buf.size;
+  dc_buffer_free(&buf);
+  if (!ws.ok()) return Fail(ws, o.out);
+  const double units = info.kind == DC_KIND_IMAGE ? double(info.width) * info.height : double(info.original_size) / 4;
+  const double got = units > 0 ? 8.0 * size / units : 0;
+  const char* unit = info.kind == DC_KIND_IMAGE ? "bits/pixel" : "bits/sample";
+  if (g.json) {
+    std::printf("%s\n", json({{"input", o.in}, {"output", o.out}, {"input_bytes", bytes->size()}, {"output_bytes", size},
+                               {"rate", got}, {"rate_unit", unit}}).dump(2).c_str());
+  } else if (g.verbosity > 0) {
+    std::printf("%s: %zu -> %zu bytes (%.4f %s) -> %s\n", o.in.c_str(), bytes->size(), size, got, unit, o.out.c_str());
+  }
+  return 0;
+}
+
 int Info(const std::vector<std::string>& inputs) {
   json all = json::array();
   int rc = 0;
@@ -425,6 +466,14 @@ int main(int argc, char** argv) {
   dcmd->add_option("inputs", dco.inputs, "input .dfc files")->required();
 
   std::vector<std::string> info_inputs;
+  TruncateOpts to;
+  auto* tcmd = app.add_subcommand("truncate", "cut a lossy .dfc (image-lossy, signal-lossy) to a lower rate, at a diffusion-step boundary");
+  tcmd->add_option("input", to.in, "input .dfc file")->required();
+  tcmd->add_option("-o,--output", to.out, "output .dfc file")->required();
+  tcmd->add_option("--bpp", to.bpp, "target bits per pixel of the whole file (image-lossy)");
+  tcmd->add_option("--bits-per-sample", to.bits_per_sample, "target bits per sample of the whole file (signal-lossy)");
+  tcmd->add_flag("-f,--force", to.force, "overwrite an existing output");
+
   auto* icmd = app.add_subcommand("info", "describe .dfc files");
   icmd->add_option("inputs", info_inputs, "input .dfc files")->required();
 
@@ -457,7 +506,7 @@ int main(int argc, char** argv) {
     return DC_ERR_INVALID_ARGUMENT;
   }
   app.add_subcommand("train", "train a model (runs diffcomp-train; see diffcomp train --help)");
-  for (auto* sub : {cc, dcmd, icmd, mcmd, bcmd}) sub->fallthrough();
+  for (auto* sub : {cc, dcmd, tcmd, icmd, mcmd, bcmd}) sub->fallthrough();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -480,6 +529,8 @@ int main(int argc, char** argv) {
       const int r = DecompressOne(dco, in, &records);
       if (r && !rc) rc = r;
     }
+  } else if (tcmd->parsed()) {
+    return Truncate(to);
   } else if (icmd->parsed()) {
     return Info(info_inputs);
   } else if (mcmd->parsed()) {
