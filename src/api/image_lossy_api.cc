@@ -10,7 +10,8 @@
 namespace dc {
 
 uint64_t LossyContainerOverhead(const container::Header& h, size_t payload_size) {
-  return container::Write(h, nullptr, 0, 0).size() + (payload_size >= 128 ? 8 : 0);  // varint size slack
+  (void)payload_size;  // the container stores no payload length: its fields and CRC are fixed
+  return container::Write(h, nullptr, 0, 0).size();
 }
 
 namespace {
@@ -43,7 +44,8 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
   if (p.bpp > 0) {
     const double bits = p.bpp * in.width * in.height;
-    const double budget = std::floor(bits / 8) - static_cast<double>(LossyContainerOverhead(*h, static_cast<size_t>(bits / 8)));
+    // The same budget as dc_truncate: a fresh encode at a rate is the truncation at that rate.
+    const double budget = std::floor(bits / 8) - static_cast<double>(LossyContainerOverhead(*h, 0));
     if (budget < 1) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: --bpp too small for the container and codec header");
     o.max_payload_bytes = static_cast<uint64_t>(budget);
   } else {

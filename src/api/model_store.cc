@@ -57,10 +57,7 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
         return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not an image-lossy model");
       ASSIGN_OR_RETURN(lossy::LdmNet net, lossy::LdmNet::FromWeights(wf));
       m->parameters = static_cast<uint64_t>(net.parameters());
-      // Encoder + decoder + one denoiser pass per coded step of the default schedule (18).
-      m->macs_per_unit = static_cast<uint64_t>(lossy::EncoderMacsPerPixel(net.config()) +
-                                               lossy::DecoderMacsPerPixel(net.config()) +
-                                               18 * lossy::DenoiserMacsPerPixel(net.config()));
+      m->macs_per_unit = static_cast<uint64_t>(lossy::CodecMacsPerPixel(net.config()));
       m->image_lossy = std::make_shared<const lossy::LdmNet>(std::move(net));
       return Status::Ok();
     }

@@ -41,6 +41,8 @@ struct NetConfig {
 int64_t EncoderMacsPerPixel(const NetConfig& c);
 int64_t DecoderMacsPerPixel(const NetConfig& c);
 int64_t DenoiserMacsPerPixel(const NetConfig& c);
+// Encoder + decoder + one denoiser pass per step of the default schedule (a full-rate encode).
+int64_t CodecMacsPerPixel(const NetConfig& c);
 
 // Immutable, shareable across threads. `threads` splits each convolution's output channels
 // across threads: every output element is computed by the same operations whatever the count.

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""Rate-distortion benchmark of image-lossy beside cjpeg, cwebp, cjxl and avifenc on Kodak.
+
+Ours: one encode per image at full rate (--quality 100), then `diffcomp truncate --bpp B` to
+each target rate and `diffcomp decompress`; fresh encodes at the same targets (`compress --bpp B`)
+on the first --fresh images, compared byte for byte with the truncated files and by quality.
+Baselines: a fixed parameter grid per codec (flags of ../shared/STACK.md section 3, efforts as in
+programs/bench_codecs.cc); their metrics at our exact per-image rates are interpolated linearly
+in log(bpp) between the two nearest grid points of the same image ("matched rate"); a rate
+outside a codec's grid range is reported as not reachable.
+Metrics: PSNR (RGB) and MS-SSIM from extras/metrics.h (diffcomp-lossy-eval), butteraugli from
+the Debian `butteraugli` tool (the 2017 release; libjxl's butteraugli_main is not packaged).
+Timing and peak memory: /usr/bin/time -f "%e %M" around each CLI call.
+Needs /usr/bin/python3 (numpy, matplotlib)."""
+import argparse, json, math, os, shutil, subprocess, sys, time
+import numpy as np
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--images', default='../shared/data/kodak')
+ap.add_argument('--out', default='results/image-lossy')
+ap.add_argument('--build', default='build')
+ap.add_argument('--work', default='/tmp/dc-bench-lossy')
+ap.add_argument('--limit', type=int, default=0)
+ap.add_argument('--bpps', default='0.03,0.05,0.1,0.2,0.3,0.5,0.75,1.0')
+ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--fresh', type=int, default=3, help='images with fresh encodes at every target')
+ap.add_argument('--model', default='')
+ap.add_argument('--skip-baselines', action='store_true')
+ap.add_argument('--only-baselines', action='store_true')
+ap.add_argument('--no-butteraugli', action='store_true')
+args = ap.parse_args()
+
+DC = os.path.join(args.build, 'bin', 'diffcomp')
+EVAL = os.path.join(args.build, 'bin', 'diffcomp-lossy-eval')
+BPPS = [float(b) for b in args.bpps.split(',')]
+os.makedirs(args.out, exist_ok=True)
+os.makedirs(args.work, exist_ok=True)
+imgs = sorted(f for f in os.listdir(args.images) if f.endswith('.png'))
+if args.limit: imgs = imgs[:args.limit]
+MODEL = ['--model', args.model] if args.model else []
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak KiB)."""
+    tf = os.path.join(args.work, 'time.txt')
+    r = subprocess.run(['/usr/bin/time', '-o', tf, '-f', '%e %M'] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(' '.join(cmd) + ': ' + r.stderr.strip())
+    s, m = open(tf).read().split()[-2:]
+    return float(s), int(m)
+
+
+def pixels(path):
+    r = subprocess.run(['/usr/bin/python3', '-c', 'import sys;from PIL import Image;i=Image.open(sys.argv[1]);print(i.size[0]*i.size[1])', path],
+                       capture_output=True, text=True, check=True)
+    return int(r.stdout)
+
+
+def metrics(ref, dists):
+    out = subprocess.run([EVAL, ref] + dists, capture_output=True, text=True, check=True).stdout
+    res = [json.loads(l) for l in out.splitlines() if l.strip()]
+    for r in res:
+        r['butteraugli'] = None
+        if not args.no_butteraugli:
+            b = subprocess.run(['butteraugli', ref, r['dist']], capture_output=True, text=True)
+            if b.returncode == 0: r['butteraugli'] = float(b.stdout.split()[0])
+    return res
+
+
+# ---- baselines: parameter grids ------------------------------------------------------------
+BASE = {
+    'cjpeg': dict(grid=[1, 3, 5, 8, 12, 18, 25, 35, 50, 65, 80, 90], ext='jpg',
+                  enc=lambda i, o, q, ppm: ['cjpeg', '-quality', str(q), '-optimize', '-outfile', o, ppm],
+                  dec=lambda i, o: ['djpeg', '-outfile', o, i], flags='cjpeg -quality Q -optimize'),
+    'cwebp': dict(grid=[0, 2, 5, 10, 20, 30, 45, 60, 75, 85, 92, 97], ext='webp',
+                  enc=lambda i, o, q, ppm: ['cwebp', '-quiet', '-q', str(q), '-m', '6', i, '-o', o],
+                  dec=lambda i, o: ['dwebp', '-quiet', i, '-o', o], flags='cwebp -q Q -m 6'),
+    'cjxl': dict(grid=[25, 18, 13, 10, 7.5, 5.5, 4, 3, 2, 1.4, 1.0, 0.7], ext='jxl',
+                 enc=lambda i, o, q, ppm: ['cjxl', i, o, '-d', str(q), '-e', '7', '--quiet'],
+                 dec=lambda i, o: ['djxl', i, o, '--quiet'], flags='cjxl -d D -e 7'),
+    'avif': dict(grid=[63, 60, 57, 54, 50, 46, 42, 37, 32, 27, 22, 16], ext='avif',
+                 enc=lambda i, o, q, ppm: ['avifenc', '-s', '6', '-j', '2', '--min', str(q), '--max', str(q), '-y', '444', i, o],
+                 dec=lambda i, o: ['avifdec', i, o], flags='avifenc -s 6 -j 2 --min Q --max Q -y 444'),
+}
+
+res_path = os.path.join(args.out, 'raw-baselines.json' if args.only_baselines else 'raw.json')
+R = json.load(open(res_path)) if os.path.exists(res_path) else {}
+R.setdefault('ours', {})
+R.setdefault('fresh', {})
+R.setdefault('base', {})
+R['bpps'] = BPPS
+
+
+def save():
+    json.dump(R, open(res_path + '.tmp', 'w'), indent=1)
+    os.replace(res_path + '.tmp', res_path)
+
+
+t_start = time.time()
+for n, name in enumerate(imgs):
+    src = os.path.join(args.images, name)
+    stem = name[:-4]
+    npx = pixels(src)
+    wd = os.path.join(args.work, stem)
+    os.makedirs(wd, exist_ok=True)
+    if not args.only_baselines and stem not in R['ours']:
+        full = os.path.join(wd, 'full.dfc')
+        es, em = timed([DC, 'compress', '-q', '--codec', 'image-lossy', '--quality', '100', '-T', str(args.threads), '-f', '-o', full, src] + MODEL)
+        rec = dict(pixels=npx, full_bytes=os.path.getsize(full), enc_s=es, enc_kib=em, points=[])
+        for b in BPPS:
+            cut = os.path.join(wd, f'cut-{b}.dfc')
+            png = os.path.join(wd, f'cut-{b}.png')
+            subprocess.run([DC, 'truncate', '-q', '-f', '--bpp', str(b), '-o', cut, full], check=True)
+            ds, dm = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, cut] + MODEL)
+            m = metrics(src, [png])[0]
+            rec['points'].append(dict(target=b, bytes=os.path.getsize(cut), bpp=os.path.getsize(cut) * 8 / npx,
+                                      dec_s=ds, dec_kib=dm, psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
+        R['ours'][stem] = rec
+        save()
+    if not args.only_baselines and n < args.fresh and stem not in R['fresh']:
+        pts = []
+        for b in BPPS:
+            f = os.path.join(wd, f'fresh-{b}.dfc')
+            png = os.path.join(wd, f'fresh-{b}.png')
+            es, em = timed([DC, 'compress', '-q', '--codec', 'image-lossy', '--bpp', str(b), '-T', str(args.threads), '-f', '-o', f, src] + MODEL)
+            cut = os.path.join(wd, f'cut-{b}.dfc')
+            same = open(f, 'rb').read() == open(cut, 'rb').read()
+            subprocess.run([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, f] + MODEL, check=True)
+            m = metrics(src, [png])[0]
+            pts.append(dict(target=b, bytes=os.path.getsize(f), bpp=os.path.getsize(f) * 8 / npx, enc_s=es,
+                            identical_to_truncated=same, psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
+        R['fresh'][stem] = pts
+        save()
+    if not args.skip_baselines:
+        ppm = os.path.join(wd, 'src.ppm')
+        if not os.path.exists(ppm):
+            subprocess.run(['convert', src, ppm], check=True)
+        for codec, c in BASE.items():
+            key = f'{codec}/{stem}'
+            if key in R['base']: continue
+            pts = []
+            for q in c['grid']:
+                o = os.path.join(wd, f'{codec}-{q}.{c["ext"]}')
+                png = os.path.join(wd, f'{codec}-{q}.png')
+                es, em = timed(c['enc'](src, o, q, ppm))
+                ds, dm = timed(c['dec'](o, png))
+                m = metrics(src, [png])[0]
+                pts.append(dict(param=q, bytes=os.path.getsize(o), bpp=os.path.getsize(o) * 8 / npx, enc_s=es, dec_s=ds,
+                                psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
+            R['base'][key] = pts
+            save()
+    print(f'[{n + 1}/{len(imgs)}] {stem} done, {time.time() - t_start:.0f} s', file=sys.stderr, flush=True)
+save()
+print('raw results in', res_path)
