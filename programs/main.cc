@@ -66,6 +66,7 @@ struct CompressOpts {
   int threads = 0;
   uint32_t tile = 0;
   double bpp = 0, quality = 0;  // image-lossy rate
+  double snr_db = 0, bits_per_sample = 0;  // signal-lossy rate
   std::string raw;               // headerless signal input: s16le or s32le
   uint32_t raw_channels = 1;
   std::vector<std::string> inputs;
@@ -89,6 +90,8 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   p.tile_size = o.tile;
   p.bpp = o.bpp;
   p.quality = o.quality;
+  p.snr_db = o.snr_db;
+  p.bits_per_sample = o.bits_per_sample;
   p.model_path = o.model.empty() ? nullptr : o.model.c_str();
   const std::string label = Basename(in);
   if (ShowProgress()) {
@@ -455,6 +458,8 @@ int main(int argc, char** argv) {
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
   cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file")->check(CLI::Range(0.0, 64.0));
   cc->add_option("--quality", co.quality, "image-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
+  cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(CLI::Range(0.0, 200.0));
+  cc->add_option("--bits-per-sample", co.bits_per_sample, "signal-lossy: target bits per sample of the .dfc file (all channels)")->check(CLI::Range(0.0, 64.0));
   cc->add_option("inputs", co.inputs, "input files")->required();
 
   DecompressOpts dco;

@@ -13,6 +13,7 @@
 
 #include "api/image_lossy_api.h"
 #include "api/model_store.h"
+#include "api/signal_lossy_api.h"
 #include "codecs/huffman/huffman.h"
 #include "codecs/image_lossless/image_lossless.h"
 #include "codecs/lzw/lzw.h"
@@ -109,6 +110,9 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
       case DC_CODEC_LZW: RETURN_IF_ERROR(LzwEncode(in.data, in.size, &payload)); break;
       default: return Error(DC_ERR_INTERNAL, "byte codec without an encoder");
     }
+  } else if (ci->id == DC_CODEC_SIGNAL_LOSSY) {
+    RETURN_IF_ERROR(CheckSignal(in));
+    RETURN_IF_ERROR(CompressSignalLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
   } else if (ci->kind == DC_KIND_SIGNAL) {
     RETURN_IF_ERROR(CheckSignal(in));
     ASSIGN_OR_RETURN(auto model, GetModel(ci->id, p.model_path));
@@ -161,7 +165,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     model_nll_bits = es.model_nll_bits;
   }
   // Lossy codecs: the checksum covers the payload (docs/format.md).
-  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY;
+  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY || ci->id == DC_CODEC_SIGNAL_LOSSY;
   *out = container::Write(h, payload.data(), payload.size(),
                           lossy ? container::Crc32(payload.data(), payload.size()) : container::Crc32(in.data, in.size));
   if (stats) {
@@ -191,6 +195,18 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     meta->channels = h.channels;
     meta->bit_depth = 8;
     meta->size = out->size();
+    return Status::Ok();
+  }
+  if (h.codec == DC_CODEC_SIGNAL_LOSSY) {  // checksum of the payload, verified before decoding
+    if (container::Crc32(payload, h.payload_size) != h.checksum)
+      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
+    RETURN_IF_ERROR(DecompressSignalLossy(h, payload, out, ResolveThreads(p.threads)));
+    meta->width = h.width;
+    meta->height = 1;
+    meta->channels = h.channels;
+    meta->bit_depth = h.bit_depth;
+    meta->size = out->size();
+    *side = h.side;
     return Status::Ok();
   }
   if (h.kind == DC_KIND_BYTES) {

@@ -17,6 +17,7 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
     {DC_CODEC_SIGNAL_LOSSLESS, "signal-lossless", DC_KIND_SIGNAL, true},
     {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
+    {DC_CODEC_SIGNAL_LOSSY, "signal-lossy", DC_KIND_SIGNAL, false},
 };
 
 bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_S32LE; }
