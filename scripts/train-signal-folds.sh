@@ -2,10 +2,11 @@
 # Cross-validation models of the lossless signal codec (issue 5): three folds by file, each model
 # trained on every other file of ../shared/data/signals and never on its held-out files.
 # Writes results/signal-lossless/folds/<fold>/{signal-lossless-sig1.dcw,holdout.txt,train.log}.
-# Usage: scripts/train-signal-folds.sh [MINUTES per fold, default 15] [FOLD...]
+# Usage: scripts/train-signal-folds.sh [STEPS per fold, default 6200 (the shipped model's)] [FOLD...]
+# Folds run one after the other (or start several with one fold each); --minutes 120 only caps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes=${1:-15}
+steps=${1:-6200}
 shift || true
 SIG=../shared/data/signals
 declare -A folds=(
@@ -25,7 +26,7 @@ for f in "${names[@]}"; do
     basename "$h" >>"$d/holdout.txt"
   done
   OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE build/bin/diffcomp-train --codec signal-lossless --data "$SIG" \
-    --holdout "${hold[@]}" --minutes "$minutes" --out "$d/signal-lossless-sig1.dcw" \
+    --holdout "${hold[@]}" --max-steps "$steps" --minutes 120 --out "$d/signal-lossless-sig1.dcw" \
     --checkpoint "$d/train.ckpt" -T 1 2>"$d/train.log"
   rm -f "$d/train.ckpt"
 done

@@ -15,6 +15,8 @@ typedef struct {
   const char* const* holdout;   /* signal codecs: files used for validation only (may be NULL) */
   int num_holdout;
   double minutes;               /* wall-clock budget of the whole run (resumes included) */
+  long long max_steps;          /* signal codecs: stop after this many steps, the schedule
+                                   following steps instead of time (0 = time budget only) */
   const char* out_path;         /* model file to export (.dcw) */
   const char* checkpoint_path;  /* checkpoint written periodically (NULL: out_path + ".ckpt") */
   const char* resume_path;      /* checkpoint to resume from, or NULL */

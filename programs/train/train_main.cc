@@ -12,11 +12,14 @@ int main(int argc, char** argv) {
   std::string codec = "image-lossless", out, resume, ckpt;
   std::vector<std::string> data, holdout;
   double minutes = 0;
+  long long max_steps = 0;
   int threads = 2, features = 0, trunk_blocks = -1, head_blocks = -1, mixtures = 0;
   uint64_t seed = 1;
   bool quiet = false;
   app.add_option("--codec", codec, "codec whose model to train (image-lossless, signal-lossless, ...)");
   app.add_option("--data", data, "training directories or files (PNG, CIFAR .bin; WAV, WFDB .hea, CSV)")->required();
+  app.add_option("--max-steps", max_steps, "signal codecs: a step budget (the schedule follows steps; --minutes still caps the run)")
+      ->check(CLI::Range(0LL, 1000000000LL));
   app.add_option("--holdout", holdout, "signal codecs: files for validation only, never trained on");
   app.add_option("--minutes", minutes, "wall-clock budget of the whole run, resumes included")->required();
   app.add_option("--out", out, "model file to write (.dcw); also exported every 15 minutes")->required();
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   p.holdout = h.data();
   p.num_holdout = static_cast<int>(h.size());
   p.minutes = minutes;
+  p.max_steps = max_steps;
   p.out_path = out.c_str();
   p.resume_path = resume.empty() ? nullptr : resume.c_str();
   p.checkpoint_path = ckpt.empty() ? nullptr : ckpt.c_str();

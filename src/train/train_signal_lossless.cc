@@ -329,8 +329,11 @@ Status TrainSignalLossless(const dc_train_params& p) {
   const int blocks_per_step = 4;
   const uint32_t block_frames = sig::kBlockFrames;  // whole codec blocks: every level as coded
   double last_print = elapsed(), last_ckpt = elapsed(), last_val = elapsed(), run_loss = 0, run_n = 0;
-  while (elapsed() < total_s) {
-    const double frac = std::min(1.0, elapsed() / total_s);
+  // A step budget (same schedule for every fold whatever the machine's load), else time.
+  const int64_t max_steps = p.max_steps > 0 ? p.max_steps : 0;
+  while (elapsed() < total_s && (max_steps == 0 || meta.step < max_steps)) {
+    const double frac = max_steps ? std::min(1.0, static_cast<double>(meta.step) / max_steps)
+                                  : std::min(1.0, elapsed() / total_s);
     const double lr = base_lr * (frac < 0.03 ? frac / 0.03 : 0.5 * (1 + std::cos(M_PI * frac))) + 1e-5;
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     std::vector<Item> items;
