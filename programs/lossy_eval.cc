@@ -13,8 +13,12 @@
 //   diffcomp-lossy-eval --drift MODEL.dcw IMG.png
 // encoder on 1 thread vs decoder on 2 threads and the reverse: how far the decoder's x_{t*} is
 // from the encoder's (max |difference|, number of differing values).
+//
+//   diffcomp-lossy-eval --cuts MODEL.dcw FULL.dfc CUT.dfc...
+// decodes the truncations CUT of FULL in one pass (lossy::DecodePrefixes) and writes CUT.png.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <cstdio>
 #include <string>
@@ -24,6 +28,7 @@
 #include "extras/metrics.h"
 #include "codecs/image_lossy/image_lossy.h"
 #include "nn/weights.h"
+#include "container/container.h"
 #include "rcc/progressive.h"
 #include <chrono>
 #include <sstream>
@@ -126,7 +131,64 @@ int Drift(char** argv) {
   return 0;
 }
 
+// --cuts MODEL FULL.dfc CUT.dfc...: decodes every CUT (truncations of FULL, e.g. by `diffcomp
+// truncate`) in one pass over FULL (lossy::DecodePrefixes: the same pixels as decoding each CUT)
+// and writes CUT.png beside each. Checks that each CUT's payload is a prefix of FULL's.
+int Cuts(int argc, char** argv) {
+  using namespace dc;
+  auto wf = nn::LoadWeights(argv[2]);
+  if (!wf.ok()) return std::fprintf(stderr, "%s\n", wf.status().message().c_str()), 1;
+  auto net = lossy::LdmNet::FromWeights(*wf);
+  if (!net.ok()) return std::fprintf(stderr, "%s\n", net.status().message().c_str()), 1;
+  auto full = extras::ReadFile(argv[3]);
+  if (!full.ok()) return std::fprintf(stderr, "%s\n", full.status().message().c_str()), 1;
+  auto h = container::Parse(full->data(), full->size());
+  if (!h.ok() || h->codec != DC_CODEC_IMAGE_LOSSY || h->fingerprint != wf->fingerprint)
+    return std::fprintf(stderr, "%s: not an image-lossy file of this model\n", argv[3]), 1;
+  const uint8_t* payload = full->data() + h->payload_offset;
+  std::vector<std::pair<int, std::string>> cuts;
+  for (int i = 4; i < argc; ++i) {
+    auto c = extras::ReadFile(argv[i]);
+    if (!c.ok()) return std::fprintf(stderr, "%s\n", c.status().message().c_str()), 1;
+    auto ch = container::Parse(c->data(), c->size());
+    if (!ch.ok() || ch->payload_size > h->payload_size ||
+        std::memcmp(c->data() + ch->payload_offset, payload, ch->payload_size) != 0)
+      return std::fprintf(stderr, "%s: not a truncation of %s\n", argv[i], argv[3]), 1;
+    auto v = rcc::ParseProgressive(c->data() + ch->payload_offset, ch->payload_size);
+    if (!v.ok()) return std::fprintf(stderr, "%s: %s\n", argv[i], v.status().message().c_str()), 1;
+    cuts.emplace_back(static_cast<int>(v->segments.size()), std::string(argv[i]));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<int> prefixes;
+  for (const auto& c : cuts)
+    if (prefixes.empty() || prefixes.back() != c.first) prefixes.push_back(c.first);
+  lossy::DecodeOptions d;
+  d.threads = 2;
+  Status bad;
+  Status s = lossy::DecodePrefixes(*net, payload, h->payload_size, h->width, h->height, h->channels, d, prefixes,
+                                   [&](int k, const std::vector<uint8_t>& px) {
+                                     extras::Image im;
+                                     im.width = h->width;
+                                     im.height = h->height;
+                                     im.channels = h->channels;
+                                     im.pixels = px;
+                                     auto png = extras::EncodePng(im);
+                                     for (const auto& c : cuts) {
+                                       if (c.first != k) continue;
+                                       std::string out = c.second;
+                                       if (out.size() > 4 && out.compare(out.size() - 4, 4, ".dfc") == 0) out.resize(out.size() - 4);
+                                       out += ".png";
+                                       Status w = png.ok() ? extras::WriteFileAtomic(out, png->data(), png->size(), true) : png.status();
+                                       if (!w.ok()) bad = w;
+                                       std::printf("{\"cut\": \"%s\", \"steps\": %d, \"png\": \"%s\"}\n", c.second.c_str(), k, out.c_str());
+                                     }
+                                   });
+  if (!s.ok() || !bad.ok()) return std::fprintf(stderr, "%s\n", (!s.ok() ? s : bad).message().c_str()), 1;
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 5 && std::string(argv[1]) == "--cuts") return Cuts(argc, argv);
   if (argc >= 4 && std::string(argv[1]) == "--steps") return Steps(argc, argv);
   if (argc >= 4 && std::string(argv[1]) == "--drift") return Drift(argv);
   if (argc < 3) {

@@ -23,7 +23,9 @@ ap.add_argument('--work', default='/tmp/dc-bench-lossy')
 ap.add_argument('--limit', type=int, default=0)
 ap.add_argument('--bpps', default='0.03,0.05,0.1,0.2,0.3,0.5,0.75,1.0')
 ap.add_argument('--threads', type=int, default=2)
-ap.add_argument('--fresh', type=int, default=3, help='images with fresh encodes at every target')
+ap.add_argument('--fresh', type=int, default=2, help='images with fresh encodes')
+ap.add_argument('--fresh-bpps', default='0.05,0.2,0.5')
+ap.add_argument('--full-decodes', type=int, default=4, help='images whose full-rate file is also decoded by the CLI (timed)')
 ap.add_argument('--model', default='')
 ap.add_argument('--skip-baselines', action='store_true')
 ap.add_argument('--only-baselines', action='store_true')
@@ -38,6 +40,7 @@ os.makedirs(args.work, exist_ok=True)
 imgs = sorted(f for f in os.listdir(args.images) if f.endswith('.png'))
 if args.limit: imgs = imgs[:args.limit]
 MODEL = ['--model', args.model] if args.model else []
+DEFAULT_MODEL = 'models/image-lossy-ldm1.dcw'
 
 
 def timed(cmd):
@@ -108,19 +111,38 @@ for n, name in enumerate(imgs):
         full = os.path.join(wd, 'full.dfc')
         es, em = timed([DC, 'compress', '-q', '--codec', 'image-lossy', '--quality', '100', '-T', str(args.threads), '-f', '-o', full, src] + MODEL)
         rec = dict(pixels=npx, full_bytes=os.path.getsize(full), enc_s=es, enc_kib=em, points=[])
+        cuts = []
         for b in BPPS:
             cut = os.path.join(wd, f'cut-{b}.dfc')
-            png = os.path.join(wd, f'cut-{b}.png')
             subprocess.run([DC, 'truncate', '-q', '-f', '--bpp', str(b), '-o', cut, full], check=True)
-            ds, dm = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, cut] + MODEL)
+            cuts.append(cut)
+        # All cuts decoded in one pass (lossy::DecodePrefixes, the decoder's own code path).
+        t0 = time.time()
+        subprocess.run([EVAL, '--cuts', args.model or DEFAULT_MODEL, full] + cuts, check=True, stdout=subprocess.DEVNULL)
+        rec['one_pass_decode_s'] = time.time() - t0
+        # The CLI decoder, timed, at the full rate and at the 0.1 bpp cut; same pixels as above.
+        for label, f in (('full', full), ('0.1', os.path.join(wd, 'cut-0.1.dfc'))):
+            if not os.path.exists(f) or (label == 'full' and n >= args.full_decodes): continue
+            png = f[:-4] + '.cli.png'
+            ds, dm = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, f] + MODEL)
+            ref = f[:-4] + '.png' if label != 'full' else None
+            if ref is None:
+                # the full file equals the last cut whenever the last target is at or above the full rate
+                last = cuts[-1]
+                same_full = open(last, 'rb').read() == open(full, 'rb').read()
+                ref = last[:-4] + '.png' if same_full else None
+            same = None if ref is None else open(png, 'rb').read() == open(ref, 'rb').read()
+            rec[f'cli_decode_{label}'] = dict(s=ds, kib=dm, same_pixels_as_one_pass=same)
+        for b, cut in zip(BPPS, cuts):
+            png = cut[:-4] + '.png'
             m = metrics(src, [png])[0]
             rec['points'].append(dict(target=b, bytes=os.path.getsize(cut), bpp=os.path.getsize(cut) * 8 / npx,
-                                      dec_s=ds, dec_kib=dm, psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
+                                      psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
         R['ours'][stem] = rec
         save()
     if not args.only_baselines and n < args.fresh and stem not in R['fresh']:
         pts = []
-        for b in BPPS:
+        for b in [float(x) for x in args.fresh_bpps.split(',')]:
             f = os.path.join(wd, f'fresh-{b}.dfc')
             png = os.path.join(wd, f'fresh-{b}.png')
             es, em = timed([DC, 'compress', '-q', '--codec', 'image-lossy', '--bpp', str(b), '-T', str(args.threads), '-f', '-o', f, src] + MODEL)

@@ -40,11 +40,18 @@ for j, t in enumerate(BPPS):
     for k in METRICS:
         v = [r[k] for r in rows if r[k] is not None]
         o[k] = float(np.mean(v)) if v else None
-    o['dec_s'] = float(np.mean([r['dec_s'] for r in rows]))
-    o['dec_kib'] = max(r['dec_kib'] for r in rows)
     ours.append(o)
 enc_s = float(np.mean([R['ours'][s]['enc_s'] for s in stems]))
 enc_kib = max(R['ours'][s]['enc_kib'] for s in stems)
+dec = {}
+for label in ('full', '0.1'):
+    recs = [R['ours'][s].get(f'cli_decode_{label}') for s in stems]
+    recs = [r for r in recs if r]
+    if recs:
+        dec[label] = dict(s=float(np.mean([r['s'] for r in recs])), kib=max(r['kib'] for r in recs), n=len(recs),
+                          same=sum(1 for r in recs if r['same_pixels_as_one_pass']), checked=sum(1 for r in recs if r['same_pixels_as_one_pass'] is not None))
+one_pass = float(np.mean([R['ours'][s]['one_pass_decode_s'] for s in stems]))
+full_bpp = float(np.mean([R['ours'][s]['full_bytes'] * 8 / R['ours'][s]['pixels'] for s in stems]))
 
 # baselines matched to our per-image rates
 matched = {}
@@ -117,12 +124,12 @@ for c in curves:
 # truncated vs fresh
 fresh_rows = []
 for s, pts in sorted(R['fresh'].items()):
-    for j, p in enumerate(pts):
-        c = R['ours'][s]['points'][j]
+    for p in pts:
+        c = next(q for q in R['ours'][s]['points'] if q['target'] == p['target'])
         fresh_rows.append(dict(image=s, target=p['target'], fresh_bpp=p['bpp'], cut_bpp=c['bpp'], identical=p['identical_to_truncated'],
                                fresh_msssim=p['msssim'], cut_msssim=c['msssim'], fresh_psnr=p['psnr'], cut_psnr=c['psnr'], enc_s=p['enc_s']))
 
-summary = dict(images=len(stems), ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, matched=matched, curves=curves, bd_rate=bd,
+summary = dict(images=len(stems), ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
                fresh=fresh_rows)
 json.dump(summary, open(os.path.join(out, 'summary.json'), 'w'), indent=1)
 
@@ -154,8 +161,12 @@ for c in bd:
 L.append('\nMS-SSIM BD-rates use MS-SSIM in dB (-10 log10(1 - MS-SSIM)); monotone cubic interpolation of log-rate.\n')
 L.append('## Speed and memory (2 threads; /usr/bin/time around the CLI)\n')
 L.append(f'- encode (full rate, all steps): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
-for o in ours:
-    L.append(f'- decode at {o["target"]} bpp: {o["dec_s"]:.2f} s per image; peak RSS {o["dec_kib"] / 1024:.0f} MiB')
+for label, d in dec.items():
+    what = 'the full-rate file (all 19 steps)' if label == 'full' else 'the 0.1 bpp cut'
+    L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
+             f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
+L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-eval --cuts, for the metrics): {one_pass:.2f} s per image')
+L.append(f'- full-rate files (19 steps): {full_bpp:.3f} bpp on average')
 for c in curves:
     L.append(f'- {c}: encode {np.mean([p["enc_s"] for p in curves[c]]):.3f} s, decode {np.mean([p["dec_s"] for p in curves[c]]):.3f} s per image (mean over its grid)')
 if fresh_rows:

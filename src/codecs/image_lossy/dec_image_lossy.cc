@@ -10,37 +10,12 @@
 
 namespace dc::lossy {
 
-Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
-                   uint32_t channels, const DecodeOptions& opt, uint8_t* out) {
-  if (!out || (!payload && size)) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: null argument");
-  if (channels != 1 && channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
-  if (width == 0 || height == 0) return Error(DC_ERR_CORRUPT, "image-lossy: empty image");
-  ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(payload, size));
-  ASSIGN_OR_RETURN(const Schedule s, ParseHeader(view.header.data, view.header.size));
-  const int S = static_cast<int>(s.lambdas.size()) - 1;
-  const int K = static_cast<int>(view.segments.size());
-  if (K > S) return Error(DC_ERR_CORRUPT, "image-lossy: more step segments than the schedule has steps");
-  const int L = net.config().latent;
-  const internal::Latents g(width, height, L);
-  const int threads = std::max(1, opt.threads);
-  const uint64_t total = static_cast<uint64_t>(K) + 1 + s.decode_steps;
+namespace {
 
-  std::vector<float> x(g.n), mp(g.n), xn(g.n), z0(g.n);
-  internal::StartNoise(s, g.n, x.data());
-  for (int k = 1; k <= K; ++k) {
-    const float lt = s.lambdas[k - 1], ls = s.lambdas[k];
-    internal::PriorMean(net, g, lt, ls, x.data(), threads, mp.data());
-    const float sigma = internal::StepSigma(lt, ls);
-    const rcc::ByteSpan& seg = view.segments[k - 1];
-    const Status st = rcc::DecodeGaussian(mp.data(), sigma, g.n, internal::StepConfig(s, k, threads), seg.data,
-                                          seg.size, xn.data());
-    if (!st.ok()) return Error(st.code(), "image-lossy step " + std::to_string(k) + ": " + st.message());
-    x.swap(xn);
-    if (opt.progress) opt.progress(k, total);
-  }
-  if (opt.x_final) *opt.x_final = x;
-  // Denoise x_{t*}: probability-flow ODE steps up to decode_end, then the denoiser's estimate.
-  float lam = s.lambdas[K];
+// Denoises x_{lambda} (optional probability-flow steps first) and decodes it to 8-bit pixels.
+void Finish(const LdmNet& net, const Schedule& s, const internal::Latents& g, std::vector<float> x, float lam,
+            uint32_t width, uint32_t height, uint32_t channels, int threads, uint8_t* out) {
+  std::vector<float> xn(g.n), z0(g.n);
   if (s.decode_steps > 0 && s.decode_end > lam) {
     const float step = (s.decode_end - lam) / s.decode_steps;
     for (int i = 0; i < s.decode_steps; ++i) {
@@ -49,7 +24,6 @@ Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint3
       diffusion::DdimStep(lam, next, x.data(), z0.data(), g.n, xn.data());
       x.swap(xn);
       lam = next;
-      if (opt.progress) opt.progress(K + 1 + i, total);
     }
   }
   net.Denoise(x.data(), g.h, g.w, lam, threads, z0.data());
@@ -71,8 +45,64 @@ Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint3
         d[0] = to8((img[i] + img[plane + i] + img[2 * plane + i]) / 3.0f);
       }
     }
-  if (opt.progress) opt.progress(total, total);
+}
+
+}  // namespace
+
+Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
+                      uint32_t channels, const DecodeOptions& opt, const std::vector<int>& prefixes,
+                      const std::function<void(int, const std::vector<uint8_t>&)>& out) {
+  if (!payload && size) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: null argument");
+  if (channels != 1 && channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
+  if (width == 0 || height == 0) return Error(DC_ERR_CORRUPT, "image-lossy: empty image");
+  ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(payload, size));
+  ASSIGN_OR_RETURN(const Schedule s, ParseHeader(view.header.data, view.header.size));
+  const int S = static_cast<int>(s.lambdas.size()) - 1;
+  const int K = static_cast<int>(view.segments.size());
+  if (K > S) return Error(DC_ERR_CORRUPT, "image-lossy: more step segments than the schedule has steps");
+  for (size_t i = 0; i < prefixes.size(); ++i)
+    if (prefixes[i] < 0 || prefixes[i] > K || (i > 0 && prefixes[i] <= prefixes[i - 1]))
+      return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: prefixes must increase within the segments present");
+  const int last = prefixes.empty() ? 0 : prefixes.back();
+  const int L = net.config().latent;
+  const internal::Latents g(width, height, L);
+  const int threads = std::max(1, opt.threads);
+  const uint64_t total = static_cast<uint64_t>(last) + prefixes.size();
+  uint64_t done = 0;
+  std::vector<uint8_t> pixels(static_cast<size_t>(width) * height * channels);
+  std::vector<float> x(g.n), mp(g.n), xn(g.n);
+  internal::StartNoise(s, g.n, x.data());
+  size_t next = 0;
+  for (int k = 0; k <= last; ++k) {
+    if (k > 0) {
+      const float lt = s.lambdas[k - 1], ls = s.lambdas[k];
+      internal::PriorMean(net, g, lt, ls, x.data(), threads, mp.data());
+      const float sigma = internal::StepSigma(lt, ls);
+      const rcc::ByteSpan& seg = view.segments[k - 1];
+      const Status st = rcc::DecodeGaussian(mp.data(), sigma, g.n, internal::StepConfig(s, k, threads), seg.data,
+                                            seg.size, xn.data());
+      if (!st.ok()) return Error(st.code(), "image-lossy step " + std::to_string(k) + ": " + st.message());
+      x.swap(xn);
+      if (opt.progress) opt.progress(++done, total);
+    }
+    if (next < prefixes.size() && prefixes[next] == k) {
+      if (opt.x_final) *opt.x_final = x;
+      Finish(net, s, g, x, s.lambdas[k], width, height, channels, threads, pixels.data());
+      out(k, pixels);
+      ++next;
+      if (opt.progress) opt.progress(++done, total);
+    }
+  }
   return Status::Ok();
+}
+
+Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
+                   uint32_t channels, const DecodeOptions& opt, uint8_t* out) {
+  if (!out || (!payload && size)) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: null argument");
+  ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(payload, size));
+  const int K = static_cast<int>(view.segments.size());
+  return DecodePrefixes(net, payload, size, width, height, channels, opt, {K},
+                        [out](int, const std::vector<uint8_t>& px) { std::copy(px.begin(), px.end(), out); });
 }
 
 }  // namespace dc::lossy

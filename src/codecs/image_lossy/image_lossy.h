@@ -73,6 +73,14 @@ struct DecodeOptions {
 Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
                    uint32_t channels, const DecodeOptions& opt, uint8_t* out);
 
+// One pass over the payload that yields the decoded image after each of `prefixes` (step counts,
+// increasing, each at most the number of segments): out(k, pixels) is called with the same
+// pixels DecodeImage gives for the payload cut after k steps (the same code path), for the cost
+// of one decode plus a final denoise + autoencoder decode per prefix. For benchmarks.
+Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
+                      uint32_t channels, const DecodeOptions& opt, const std::vector<int>& prefixes,
+                      const std::function<void(int, const std::vector<uint8_t>&)>& out);
+
 // Header (de)serialisation, exposed for tests.
 std::vector<uint8_t> WriteHeader(const Schedule& s);
 StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size);

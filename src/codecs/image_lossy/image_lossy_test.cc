@@ -169,6 +169,27 @@ TEST_F(ImageLossyTest, FewerStepsArePrefixesAndCutsDecodeLikeFreshEncodes) {
   }
 }
 
+TEST_F(ImageLossyTest, DecodePrefixesGivesTheImagesOfTheCuts) {
+  const auto px = TestImage(40, 32, 3);
+  std::vector<uint8_t> full;
+  EncodeStats st;
+  ASSERT_TRUE(EncodeImage(net_, {px.data(), 40, 32, 3}, opt_, &full, &st).ok());
+  std::vector<std::vector<uint8_t>> got(6);
+  ASSERT_TRUE(DecodePrefixes(net_, full.data(), full.size(), 40, 32, 3, {}, {0, 2, 3, 5},
+                             [&](int k, const std::vector<uint8_t>& p) { got[k] = p; })
+                  .ok());
+  for (int k : {0, 2, 3, 5}) {
+    auto view = rcc::ParseProgressive(full.data(), full.size());
+    const size_t end = k == 0 ? static_cast<size_t>(view->header.data + view->header.size - full.data())
+                              : st.steps[k - 1].payload_end;
+    std::vector<uint8_t> one(px.size());
+    ASSERT_TRUE(DecodeImage(net_, full.data(), end, 40, 32, 3, {}, one.data()).ok());
+    EXPECT_EQ(got[k], one) << k;
+  }
+  EXPECT_EQ(DecodePrefixes(net_, full.data(), full.size(), 40, 32, 3, {}, {3, 2}, [](int, const std::vector<uint8_t>&) {}).code(),
+            DC_ERR_INVALID_ARGUMENT);
+}
+
 TEST_F(ImageLossyTest, ByteBudgetIsRespected) {
   const auto px = TestImage(40, 40, 3);
   std::vector<uint8_t> full;
