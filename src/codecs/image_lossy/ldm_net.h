@@ -24,7 +24,7 @@
 namespace dc::lossy {
 
 constexpr const char* kArch = "ldm1";
-constexpr uint32_t kDefaultModelId = 2;
+constexpr uint32_t kDefaultModelId = 3;  // registered in models/README.md (2 is signal-lossless)
 constexpr int kFactor = 8;  // latent grid is 1/8 of the image per side
 
 struct NetConfig {

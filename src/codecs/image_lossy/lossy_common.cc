@@ -12,9 +12,10 @@ namespace dc::lossy {
 
 Schedule DefaultSchedule() {
   Schedule s;
-  // 19 steps: coarse where the latents carry little information, half units of log-SNR where
-  // most of the quality is gained (measured, docs/codecs/image-lossy.md).
-  s.lambdas = {-12, -4, -2, -1, 0, 0.5f, 1, 1.5f, 2, 2.5f, 3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 7, 8, 9};
+  // 12 steps: coarse where the latents carry little information, half units of log-SNR where
+  // most of the quality is gained, one long last step (the autoencoder's ceiling is reached near
+  // lambda 6; measured, docs/codecs/image-lossy.md).
+  s.lambdas = {-12, -4, -2, 0, 1, 2, 2.5f, 3, 3.5f, 4, 5, 6, 7.5f};
   s.chunk_bits = 10;
   s.decode_steps = 0;
   s.decode_end = 12;
