@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codecs/signal_lossless/test_util.h"
+#include "container/container.h"
 #include "diffcomp/diffcomp.h"
 #include "extras/file_io.h"
 #include "nn/weights.h"
@@ -153,6 +154,50 @@ TEST_F(ApiSignal, DamagedFilesFailCleanly) {
   dc_decoded d{};
   EXPECT_EQ(dc_decompress(file.data(), file.size(), &op, &d), DC_ERR_MODEL_MISMATCH);
   std::remove(other.c_str());
+}
+
+// Hand-made signal headers with fields out of range: refused before any allocation.
+TEST_F(ApiSignal, HeaderFieldsOutOfRangeAreRefused) {
+  const auto s = Wave(300, 1);
+  const Bytes good = Compress(Signal(s, 300, 1, 16, {'R', 0}));
+  auto parsed = dc::container::Parse(good.data(), good.size());
+  ASSERT_TRUE(parsed.ok());
+  const Bytes payload(good.begin() + static_cast<long>(parsed->payload_offset),
+                      good.begin() + static_cast<long>(parsed->payload_offset + parsed->payload_size));
+  struct Case { const char* what; uint64_t frames; uint32_t ch, bd; size_t side; dc_error e; };
+  const Case cases[] = {
+      {"2^30 + 1 frames", (uint64_t{1} << 30) + 1, 1, 16, 2, DC_ERR_TOO_LARGE},
+      {"2^29 frames x 3 channels", uint64_t{1} << 29, 3, 16, 2, DC_ERR_TOO_LARGE},
+      {"zero frames", 0, 1, 16, 2, DC_ERR_CORRUPT},
+      {"zero channels", 300, 0, 16, 2, DC_ERR_CORRUPT},
+      {"bit depth 33", 300, 1, 33, 2, DC_ERR_UNSUPPORTED_FORMAT},
+      {"bit depth 1", 300, 1, 1, 2, DC_ERR_UNSUPPORTED_FORMAT},
+      {"side data past 16 MiB", 300, 1, 16, (size_t{1} << 24) + 1, DC_ERR_TOO_LARGE},
+  };
+  for (const Case& c : cases) {
+    dc::container::Header h = *parsed;
+    h.frames = c.frames;
+    h.width = static_cast<uint32_t>(c.frames);
+    h.channels = c.ch;
+    h.bit_depth = c.bd;
+    h.side.assign(c.side, 'R');
+    const Bytes file = dc::container::Write(h, payload.data(), payload.size(), parsed->checksum);
+    dc_decoded d{};
+    const dc_params p = Params();
+    EXPECT_EQ(dc_decompress(file.data(), file.size(), &p, &d), c.e) << c.what;
+    dc_info info;
+    EXPECT_EQ(dc_read_info(file.data(), file.size(), &info), c.e) << c.what;
+  }
+  // A file that ends inside its side data.
+  dc::container::Header h = *parsed;
+  h.side.assign(100, 'R');
+  Bytes file = dc::container::Write(h, payload.data(), payload.size(), parsed->checksum);
+  const size_t side_at = 8 + 2 + 1 + 1 + 1;  // magic..format, frames (2 bytes), channels, bit depth, side length
+  ASSERT_EQ(file[side_at - 1], 100u);
+  file.resize(side_at + 50);
+  dc_decoded d{};
+  const dc_params p = Params();
+  EXPECT_EQ(dc_decompress(file.data(), file.size(), &p, &d), DC_ERR_TRUNCATED);
 }
 
 }  // namespace
