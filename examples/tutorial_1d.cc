@@ -156,8 +156,24 @@ std::string RenderLines(const std::string& title, const std::vector<Panel>& pane
         continue;
       }
       s << "<polyline fill=\"none\" stroke=\"" << se.color << "\" stroke-width=\"" << se.width << "\" points=\"";
-      for (size_t i = 0; i < se.x.size(); ++i)
+      // More points than pixel columns: keep, per column, the first point, the extremes and the
+      // last (in order), which draws the same picture with a fraction of the text.
+      auto emit = [&](size_t i) {
         s << Fmt("%.1f", X(se.x[i])) << "," << Fmt("%.1f", std::clamp(Y(se.y[i]), oy - 1000, oy + ph + 1000)) << " ";
+      };
+      for (size_t i = 0; i < se.x.size();) {
+        const long col = std::lround(X(se.x[i]));
+        size_t e = i, lo_i = i, hi_i = i;
+        while (e < se.x.size() && std::lround(X(se.x[e])) == col) {
+          if (se.y[e] < se.y[lo_i]) lo_i = e;
+          if (se.y[e] > se.y[hi_i]) hi_i = e;
+          ++e;
+        }
+        size_t keep[4] = {i, std::min(lo_i, hi_i), std::max(lo_i, hi_i), e - 1};
+        for (int k = 0; k < 4; ++k)
+          if (k == 0 || keep[k] != keep[k - 1]) emit(keep[k]);
+        i = e;
+      }
       s << "\"/>\n";
     }
     s << "</g>\n";
@@ -621,7 +637,7 @@ int main(int argc, char** argv) {
   }
 
   // ---------------------------------------------------------------- lossless --------------------
-  std::printf("\n## lossless: the same segment as headerless int16 (%s)\n", seg_path.c_str());
+  std::printf("\n## lossless: the same segment as headerless little-endian int16 (segment.s16, a scratch file)\n");
   {
     auto sr = dc::extras::ReadSignalFile(seg_path, DC_FORMAT_RAW_S16LE, 1);
     Check(sr.status(), "segment.s16");
