@@ -514,6 +514,29 @@ int main(int argc, char** argv) {
                     si.coded_dims, si.chunks, si.kl_bits, step_bits, 8 * prefix[j], bps[j], snr[j], wsnr[j]);
     }
     WriteFile(o.out + "/rd.tsv", tsv.str());
+    double kl = 0, mean = 0, ac = 0;
+    for (const sl::StepInfo& si : es.steps) kl += si.kl_bits;
+    for (double v : x) mean += v / n;
+    for (double v : x) ac += (v - mean) * (v - mean) / n;
+    size_t zero = J;  // the first step whose output has a waveform SNR of 0 dB
+    for (size_t j = 0; j <= J; ++j)
+      if (wsnr[j] >= 0) {
+        zero = j;
+        break;
+      }
+    std::printf("\nsteps 1..%zu: KL %.0f bits, coded %zu bits (x %.2f); codec header %zu bits\n", J, kl,
+                8 * (prefix[J] - prefix[0]), 8.0 * (prefix[J] - prefix[0]) / kl, 8 * prefix[0]);
+    std::printf("the segment's mean is %.1f and its waveform rms %.1f: SNR - waveform SNR = %.2f dB at every step\n",
+                mean, std::sqrt(ac), 10 * std::log10((ac + mean * mean) / ac));
+    std::printf("the first %zu steps (until the waveform SNR reaches 0 dB) cost %zu bits = %.3f bits/sample\n", zero,
+                8 * prefix[zero], bps[zero]);
+    // What one step puts on the wire: its length, then the chunk count C and the rANS stream of
+    // the C candidate indices (docs/rcc.md).
+    const size_t k = std::min<size_t>(J, 40);
+    std::printf("step %zu on the wire (%zu bytes):", k, prefix[k] - prefix[k - 1]);
+    for (size_t b = prefix[k - 1]; b < prefix[k]; ++b) std::printf(" %02x", payload[b]);
+    std::printf("  (length %zu, then C = %u chunks and their indices)\n", pv->segments[k - 1].size,
+                es.steps[k - 1].chunks);
   }
 
   // The public path: dc_compress must give this payload, dc_truncate + dc_decompress the same
