@@ -35,6 +35,14 @@ void Finish(const LdmNet& net, const Schedule& s, const internal::Latents& g, st
     return static_cast<uint8_t>(!(p > 0.0f) ? 0.0f : p > 255.0f ? 255.0f : p);  // NaN -> 0
   };
   const size_t plane = static_cast<size_t>(H) * W;
+  if (s.has_colour) {
+    const float* m = s.colour;
+    for (size_t i = 0; i < plane; ++i) {
+      const float r = img[i], gg = img[plane + i], b = img[2 * plane + i];
+      for (int c = 0; c < 3; ++c)
+        img[c * plane + i] = ((m[4 * c + 3] + m[4 * c] * r) + m[4 * c + 1] * gg) + m[4 * c + 2] * b;
+    }
+  }
   for (uint32_t y = 0; y < height; ++y)
     for (uint32_t xx = 0; xx < width; ++xx) {
       const size_t i = static_cast<size_t>(y) * W + xx;

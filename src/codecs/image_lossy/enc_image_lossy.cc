@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "codecs/image_lossy/image_lossy.h"
@@ -25,6 +26,49 @@ std::vector<float> ToPlanes(const ImageView& img, int H, int W) {
   return x;
 }
 
+// Least squares, per output channel, of the original on [r, g, b, 1] of the reconstruction over
+// the image's own pixels (not the padding). False if the system is singular or the result is
+// out of range (then no transform is sent).
+bool FitColour(const std::vector<float>& orig, const std::vector<float>& rec, int H, int W, uint32_t width,
+               uint32_t height, float* out) {
+  const size_t plane = static_cast<size_t>(H) * W;
+  double A[4][4] = {}, B[3][4] = {};
+  for (uint32_t y = 0; y < height; ++y)
+    for (uint32_t x = 0; x < width; ++x) {
+      const size_t i = static_cast<size_t>(y) * W + x;
+      const double v[4] = {rec[i], rec[plane + i], rec[2 * plane + i], 1.0};
+      for (int a = 0; a < 4; ++a) {
+        for (int b = 0; b < 4; ++b) A[a][b] += v[a] * v[b];
+        for (int c = 0; c < 3; ++c) B[c][a] += v[a] * orig[c * plane + i];
+      }
+    }
+  // Gauss-Jordan on [A | B^T] with partial pivoting; a tiny ridge keeps flat images solvable.
+  double M[4][7];
+  for (int a = 0; a < 4; ++a) {
+    for (int b = 0; b < 4; ++b) M[a][b] = A[a][b] + (a == b ? 1e-6 * (A[a][a] + 1) : 0.0);
+    for (int c = 0; c < 3; ++c) M[a][4 + c] = B[c][a];
+  }
+  for (int col = 0; col < 4; ++col) {
+    int piv = col;
+    for (int r = col + 1; r < 4; ++r)
+      if (std::fabs(M[r][col]) > std::fabs(M[piv][col])) piv = r;
+    if (!(std::fabs(M[piv][col]) > 1e-12)) return false;
+    for (int k = 0; k < 7; ++k) std::swap(M[col][k], M[piv][k]);
+    for (int r = 0; r < 4; ++r) {
+      if (r == col) continue;
+      const double f = M[r][col] / M[col][col];
+      for (int k = 0; k < 7; ++k) M[r][k] -= f * M[col][k];
+    }
+  }
+  for (int c = 0; c < 3; ++c)
+    for (int a = 0; a < 4; ++a) {
+      const double v = M[a][4 + c] / M[a][a];
+      if (!(std::fabs(v) <= kMaxColourCoef)) return false;
+      out[4 * c + a] = static_cast<float>(v);
+    }
+  return true;
+}
+
 }  // namespace
 
 Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions& opt,
@@ -33,11 +77,8 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
   if (img.channels != 1 && img.channels != 3)
     return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossy codes gray and RGB images (no alpha)");
   if (img.width == 0 || img.height == 0) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: empty image");
-  const Schedule& s = opt.schedule;
+  Schedule s = opt.schedule;
   RETURN_IF_ERROR(internal::CheckSchedule(s));
-  // The schedule as the decoder will read it (lambdas rounded to 1/256).
-  const std::vector<uint8_t> header = WriteHeader(s);
-  ASSIGN_OR_RETURN(const Schedule sched, ParseHeader(header.data(), header.size()));
   const int L = net.config().latent;
   const internal::Latents g(img.width, img.height, L);
   const int H = g.h * kFactor, W = g.w * kFactor;
@@ -47,7 +88,16 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
   {
     const std::vector<float> planes = ToPlanes(img, H, W);
     net.Encode(planes.data(), H, W, threads, z.data());
+    s.has_colour = false;
+    if (opt.colour_transform) {
+      std::vector<float> rec(planes.size());
+      net.Decode(z.data(), g.h, g.w, threads, rec.data());
+      s.has_colour = FitColour(planes, rec, H, W, img.width, img.height, s.colour);
+    }
   }
+  // The schedule as the decoder will read it (lambdas rounded to 1/256, colour to f16).
+  const std::vector<uint8_t> header = WriteHeader(s);
+  ASSIGN_OR_RETURN(const Schedule sched, ParseHeader(header.data(), header.size()));
   payload->clear();
   rcc::BeginProgressive(header.data(), header.size(), payload);
   std::vector<float> x(g.n), mp(g.n), mq(g.n), xn(g.n);

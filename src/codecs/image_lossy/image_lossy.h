@@ -21,6 +21,7 @@ constexpr uint8_t kHeaderVersion = 1;
 constexpr int kMaxSteps = 64;
 constexpr float kMaxAbsLambda = 30.0f;
 constexpr int kMaxDecodeSteps = 64;
+constexpr float kMaxColourCoef = 8.0f;
 
 // The coding schedule and decoder settings written in the codec header.
 struct Schedule {
@@ -29,6 +30,12 @@ struct Schedule {
   int decode_steps = 0;   // probability-flow (DDIM) steps after the last coded step; 0 = one denoising step
   float decode_end = 12;  // log-SNR where the ODE stops (the final z0 estimate is taken there)
   uint64_t seed = 0;
+  // Colour transform applied to the decoded RGB (in [-1, 1] units) before rounding:
+  // out_c = colour[4c + 3] + colour[4c] r + colour[4c + 1] g + colour[4c + 2] b. Fitted by the
+  // encoder (least squares of the original on the autoencoder's reconstruction of its own
+  // latents, so the same for every rate), stored as f16. Absent: identity.
+  bool has_colour = false;
+  float colour[12] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0};
 };
 Schedule DefaultSchedule();
 
@@ -44,6 +51,7 @@ struct EncodeOptions {
   uint64_t max_payload_bytes = 0;
   int max_steps = -1;
   Schedule schedule = DefaultSchedule();
+  bool colour_transform = true;  // fit and send Schedule::colour (costs one autoencoder decode)
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 

@@ -105,6 +105,20 @@ TEST_F(ImageLossyTest, HeaderRoundTripsAndRejectsBadFields) {
   EXPECT_EQ(back->seed, s.seed);
   EXPECT_EQ(back->decode_steps, 3);
   EXPECT_EQ(back->decode_end, s.decode_end);
+  EXPECT_FALSE(back->has_colour);
+  Schedule sc = s;
+  sc.has_colour = true;
+  sc.colour[3] = 0.125f;
+  sc.colour[5] = 1.5f;
+  const auto hc = WriteHeader(sc);
+  auto backc = ParseHeader(hc.data(), hc.size());
+  ASSERT_TRUE(backc.ok());
+  EXPECT_TRUE(backc->has_colour);
+  EXPECT_EQ(std::vector<float>(backc->colour, backc->colour + 12), std::vector<float>(sc.colour, sc.colour + 12));
+  auto badc = hc;
+  badc[badc.size() - 1] = 0x7C;  // last coefficient: f16 infinity
+  EXPECT_EQ(ParseHeader(badc.data(), badc.size()).status().code(), DC_ERR_CORRUPT);
+  EXPECT_EQ(ParseHeader(hc.data(), hc.size() - 2).status().code(), DC_ERR_TRUNCATED);
   auto bad = h;
   bad[0] = 2;
   EXPECT_EQ(ParseHeader(bad.data(), bad.size()).status().code(), DC_ERR_UNSUPPORTED_VERSION);
@@ -188,6 +202,30 @@ TEST_F(ImageLossyTest, DecodePrefixesGivesTheImagesOfTheCuts) {
   }
   EXPECT_EQ(DecodePrefixes(net_, full.data(), full.size(), 40, 32, 3, {}, {3, 2}, [](int, const std::vector<uint8_t>&) {}).code(),
             DC_ERR_INVALID_ARGUMENT);
+}
+
+// The encoder's colour transform is a least-squares fit: with it the full-rate decode is at
+// least as close to the original (squared error) as without (up to f16 rounding of the fit).
+TEST_F(ImageLossyTest, ColourTransformDoesNotHurt) {
+  const auto px = TestImage(48, 40, 3);
+  double err[2];
+  for (int with = 0; with < 2; ++with) {
+    EncodeOptions o = opt_;
+    o.colour_transform = with == 1;
+    o.schedule.lambdas = {-8, -4, 0, 4, 8};  // to little noise: the decoder sees nearly z
+    std::vector<uint8_t> p;
+    const Status es = EncodeImage(net_, {px.data(), 48, 40, 3}, o, &p, nullptr);
+    ASSERT_TRUE(es.ok()) << es.message();
+    auto view = rcc::ParseProgressive(p.data(), p.size());
+    auto sch = ParseHeader(view->header.data, view->header.size);
+    ASSERT_TRUE(sch.ok());
+    EXPECT_EQ(sch->has_colour, with == 1);
+    std::vector<uint8_t> out(px.size());
+    ASSERT_TRUE(DecodeImage(net_, p.data(), p.size(), 48, 40, 3, {}, out.data()).ok());
+    err[with] = 0;
+    for (size_t i = 0; i < px.size(); ++i) err[with] += (double(out[i]) - px[i]) * (double(out[i]) - px[i]);
+  }
+  EXPECT_LE(err[1], err[0] * 1.01 + 100);
 }
 
 TEST_F(ImageLossyTest, ByteBudgetIsRespected) {

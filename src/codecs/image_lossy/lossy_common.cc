@@ -6,6 +6,7 @@
 #include "codecs/image_lossy/lossy_internal.h"
 #include "common/bytes.h"
 #include "diffusion/gaussian.h"
+#include "nn/weights.h"
 #include "rcc/progressive.h"
 
 namespace dc::lossy {
@@ -36,13 +37,15 @@ std::vector<uint8_t> WriteHeader(const Schedule& s) {
   std::vector<uint8_t> out;
   ByteWriter w(&out);
   w.U8(kHeaderVersion);
-  w.U8(0);  // flags: reserved, must be zero
+  w.U8(s.has_colour ? 1 : 0);  // flags: bit 0 colour transform; bits 1-7 reserved, zero
   w.U64(s.seed);
   w.U8(static_cast<uint8_t>(s.chunk_bits));
   w.U8(static_cast<uint8_t>(s.decode_steps));
   w.U16(static_cast<uint16_t>(Q(s.decode_end)));
   w.U8(static_cast<uint8_t>(s.lambdas.size() - 1));
   for (float l : s.lambdas) w.U16(static_cast<uint16_t>(Q(l)));
+  if (s.has_colour)
+    for (float c : s.colour) w.U16(nn::FloatToHalf(c));
   return out;
 }
 
@@ -55,7 +58,7 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
   if (version != kHeaderVersion)
     return Error(DC_ERR_UNSUPPORTED_VERSION, "image-lossy header version " + std::to_string(version) + " is not 1");
   RETURN_IF_ERROR(r.U8(&flags));
-  if (flags != 0) return Error(DC_ERR_RESERVED_BITS, "image-lossy header: reserved flag bits set");
+  if (flags & 0xFE) return Error(DC_ERR_RESERVED_BITS, "image-lossy header: reserved flag bits set");
   RETURN_IF_ERROR(r.U64(&seed));
   RETURN_IF_ERROR(r.U8(&chunk_bits));
   RETURN_IF_ERROR(r.U8(&decode_steps));
@@ -78,6 +81,15 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
     s.lambdas.push_back(l);
   }
   if (std::fabs(s.decode_end) > kMaxAbsLambda) return Error(DC_ERR_CORRUPT, "image-lossy header: decoding end out of range");
+  s.has_colour = (flags & 1) != 0;
+  if (s.has_colour) {
+    for (float& c : s.colour) {
+      uint16_t h;
+      RETURN_IF_ERROR(r.U16(&h));
+      c = nn::HalfToFloat(h);
+      if (!(std::fabs(c) <= kMaxColourCoef)) return Error(DC_ERR_CORRUPT, "image-lossy header: colour transform out of range");
+    }
+  }
   if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "image-lossy header: bytes left over");
   return s;
 }
