@@ -16,6 +16,7 @@
 #include "extras/file_io.h"
 #include "extras/image_io.h"
 #include "extras/signal_io.h"
+#include "extras/video_io.h"
 #include "programs/bench.h"
 
 namespace {
@@ -69,6 +70,8 @@ struct CompressOpts {
   double snr_db = 0, bits_per_sample = 0;  // signal-lossy rate
   std::string raw;               // headerless signal input: s16le or s32le
   uint32_t raw_channels = 1;
+  std::string video_size, video_fps;  // raw I420 input: --size WxH --fps F
+  uint32_t keyint = 0;
   std::vector<std::string> inputs;
 };
 
@@ -79,7 +82,8 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   const bool is_image = type == FileType::kPng || type == FileType::kPpm || type == FileType::kPgm;
   const bool is_signal = !o.raw.empty() || (!is_image && dc::extras::IsSignalPath(in)) ||
                          (bytes->size() >= 12 && std::memcmp(bytes->data(), "RIFF", 4) == 0);
-  std::string codec_name = o.codec.empty() ? (is_image ? "image-lossless" : is_signal ? "signal-lossless" : "lzw") : o.codec;
+  const bool is_video = !o.video_size.empty() || dc::extras::IsY4m(bytes->data(), bytes->size());
+  std::string codec_name = o.codec.empty() ? (is_video ? "video-lossless" : is_image ? "image-lossless" : is_signal ? "signal-lossless" : "lzw") : o.codec;
   dc_codec codec;
   if (dc_error e = dc_codec_from_name(codec_name.c_str(), &codec)) return Fail(e, in);
 
@@ -90,6 +94,7 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   p.tile_size = o.tile;
   p.bpp = o.bpp;
   p.quality = o.quality;
+  p.keyint = o.keyint;
   p.snr_db = o.snr_db;
   p.bits_per_sample = o.bits_per_sample;
   p.model_path = o.model.empty() ? nullptr : o.model.c_str();
@@ -101,7 +106,20 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   dc_content c{};
   dc::extras::Image img;
   dc::extras::SignalFile sig;
-  if (codec == DC_CODEC_SIGNAL_LOSSLESS || codec == DC_CODEC_SIGNAL_LOSSY) {
+  dc::extras::VideoFile vid;
+  if (codec == DC_CODEC_VIDEO_LOSSLESS) {
+    uint32_t rw = 0, rh = 0;
+    if (!o.video_size.empty()) {
+      if (o.video_fps.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "raw I420 input needs --size WxH and --fps F"), in);
+      if (const dc::Status s = dc::extras::ParseSize(o.video_size, &rw, &rh); !s.ok()) return Fail(s, in);
+    } else if (!is_video) {
+      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, "video-lossless needs a Y4M file, or raw I420 with --size WxH --fps F"), in);
+    }
+    auto v = dc::extras::ParseVideo(bytes->data(), bytes->size(), rw, rh, o.video_fps);
+    if (!v.ok()) return Fail(v.status(), in);
+    vid = std::move(v).value();
+    c = vid.Content();
+  } else if (codec == DC_CODEC_SIGNAL_LOSSLESS || codec == DC_CODEC_SIGNAL_LOSSY) {
     dc_format raw = DC_FORMAT_RAW;
     if (o.raw == "s16le") raw = DC_FORMAT_RAW_S16LE;
     else if (o.raw == "s32le") raw = DC_FORMAT_RAW_S32LE;
@@ -153,6 +171,19 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   dc_buffer_free(&buf);
   if (!ws.ok()) return Fail(ws, out);
 
+  if (c.kind == DC_KIND_VIDEO) {  // rate: bits per pixel (luma position) and per frame
+    const double px = static_cast<double>(c.width) * c.height * c.frames;
+    json r = {{"input", in}, {"output", out}, {"codec", dc_codec_name(codec)}, {"input_bytes", bytes->size()},
+              {"output_bytes", size}, {"frames", c.frames}, {"width", c.width}, {"height", c.height},
+              {"chroma", c.chroma}, {"rate", 8.0 * size / px}, {"rate_unit", "bits/pixel"},
+              {"bytes_per_frame", static_cast<double>(size) / c.frames}, {"model_nll_bits", st.model_nll_bits}};
+    if (g.json) records->push_back(r);
+    else if (g.verbosity > 0)
+      std::printf("%s: %u frames %ux%u %u -> %zu bytes, %.4f bits/pixel (model NLL %.4f) [%s] -> %s\n", in.c_str(),
+                  c.frames, c.width, c.height, c.chroma, size, 8.0 * size / px, st.model_nll_bits / px,
+                  dc_codec_name(codec), out.c_str());
+    return 0;
+  }
   const bool img_kind = c.kind == DC_KIND_IMAGE, sig_kind = c.kind == DC_KIND_SIGNAL;
   const double units = img_kind ? static_cast<double>(c.size)
                        : sig_kind ? static_cast<double>(sig.samples.size())
@@ -214,6 +245,7 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
 
 struct DecompressOpts {
   std::string out, model;
+  std::string frames;  // video: A:B
   bool force = false;
   int threads = 0;
   std::vector<std::string> inputs;
@@ -272,6 +304,20 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
     p.progress = Progress;
     p.progress_opaque = const_cast<std::string*>(&label);
   }
+  if (dc_info vi; dc_read_info(bytes->data(), bytes->size(), &vi) == DC_OK && vi.kind == DC_KIND_VIDEO) {
+    // Video: frame by frame to a temporary file (memory: a few frames), --frames A:B from the
+    // keyframe before A.
+    auto r = dc::extras::DecompressVideoToFile(bytes->data(), bytes->size(), p, out, o.force, o.frames);
+    if (!r.ok()) return Fail(r.status(), in);
+    if (g.json)
+      records->push_back({{"input", in}, {"output", out}, {"output_bytes", r->bytes}, {"first_frame", r->first},
+                          {"frames", r->frames}});
+    else if (g.verbosity > 0)
+      std::printf("%s: frames %llu to %llu, %llu bytes -> %s\n", in.c_str(), (unsigned long long)r->first,
+                  (unsigned long long)(r->first + r->frames - 1), (unsigned long long)r->bytes, out.c_str());
+    return 0;
+  }
+  if (!o.frames.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--frames is for video files"), in);
   dc_decoded d{};
   if (dc_error e = dc_decompress(bytes->data(), bytes->size(), &p, &d)) return Fail(e, in);
   std::vector<uint8_t> file;
@@ -351,7 +397,7 @@ int Info(const std::vector<std::string>& inputs) {
     if (!bytes.ok()) { rc = rc ? rc : Fail(bytes.status(), in); continue; }
     dc_info info;
     if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) { rc = rc ? rc : Fail(e, in); continue; }
-    static const char* kFormats[] = {"raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le"};
+    static const char* kFormats[] = {"raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le", "y4m", "raw-i420"};
     const bool sig_kind = info.kind == DC_KIND_SIGNAL;
     const double units = sig_kind ? static_cast<double>(info.width) * info.channels : static_cast<double>(info.original_size);
     json r = {{"file", in}, {"version", fmt::format("{}.{}", info.version_major, info.version_minor)},
@@ -374,6 +420,33 @@ int Info(const std::vector<std::string>& inputs) {
       r["model_id"] = info.model_id;
       r["model_fingerprint"] = fmt::format("{:08x}", info.model_fingerprint);
     }
+    if (info.kind == DC_KIND_VIDEO) {
+      auto vs = dc::extras::SummariseVideo(bytes->data(), bytes->size());
+      if (!vs.ok()) { rc = rc ? rc : Fail(vs.status(), in); continue; }
+      const auto& v = vs->info;
+      const double px = static_cast<double>(v.width) * v.height;
+      json fr = json::array();
+      for (uint64_t f = 0; f < v.frames; ++f)
+        fr.push_back({{"frame", f}, {"keyframe", f % v.keyint == 0}, {"bytes", vs->frame_bytes[f]},
+                      {"bits_per_pixel", 8.0 * vs->frame_bytes[f] / px}});
+      r["format"] = v.format == DC_FORMAT_Y4M ? "y4m" : "raw-i420";
+      r.update({{"width", v.width}, {"height", v.height}, {"chroma", v.chroma}, {"frames", v.frames}, {"keyint", v.keyint},
+                {"fps", vs->fps}, {"rate", 8.0 * info.container_size / (px * v.frames)}, {"rate_unit", "bits/pixel"},
+                {"model_id", info.model_id}, {"model_fingerprint", fmt::format("{:08x}", info.model_fingerprint)},
+                {"frame_list", fr}});
+      if (g.json) { all.push_back(r); continue; }
+      std::printf("%s\n  container %s, codec %s, original format %s\n  video %ux%u %u, %llu frames, fps %s, keyframe every %u; "
+                  "model id %u fingerprint %08x\n  %llu bytes of content -> %llu bytes (payload %llu), %.4f bits/pixel\n",
+                  in.c_str(), r["version"].get<std::string>().c_str(), dc_codec_name(info.codec),
+                  r["format"].get<std::string>().c_str(), v.width, v.height, v.chroma, (unsigned long long)v.frames,
+                  vs->fps.c_str(), v.keyint, info.model_id, info.model_fingerprint, (unsigned long long)info.original_size,
+                  (unsigned long long)info.container_size, (unsigned long long)info.payload_size, r["rate"].get<double>());
+      std::printf("  frame  key  bytes     bits/pixel\n");
+      for (uint64_t f = 0; f < v.frames; ++f)
+        std::printf("  %-6llu %-4s %-9llu %.4f\n", (unsigned long long)f, f % v.keyint == 0 ? "K" : "",
+                    (unsigned long long)vs->frame_bytes[f], 8.0 * vs->frame_bytes[f] / px);
+      continue;
+    }
     if (g.json) { all.push_back(r); continue; }
     std::printf("%s\n  container %s, codec %s, original format %s\n", in.c_str(), r["version"].get<std::string>().c_str(),
                 dc_codec_name(info.codec), kFormats[info.format]);
@@ -392,7 +465,8 @@ int Info(const std::vector<std::string>& inputs) {
 }
 
 // The codecs whose default models ship in models/ (each must be found).
-constexpr dc_codec kModelCodecs[] = {DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS};
+constexpr dc_codec kModelCodecs[] = {DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS, DC_CODEC_IMAGE_LOSSY,
+                                      DC_CODEC_VIDEO_LOSSLESS};
 
 int Models(const std::string& path) {
   std::vector<dc_model_info> found;
@@ -460,6 +534,9 @@ int main(int argc, char** argv) {
   cc->add_option("--quality", co.quality, "image-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
   cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(CLI::Range(0.0, 200.0));
   cc->add_option("--bits-per-sample", co.bits_per_sample, "signal-lossy: target bits per sample of the .dfc file (all channels)")->check(CLI::Range(0.0, 64.0));
+  cc->add_option("--size", co.video_size, "raw I420 video input: frame size WxH (with --fps)");
+  cc->add_option("--fps", co.video_fps, "raw I420 video input: frame rate (recorded, e.g. 12 or 30000:1001)");
+  cc->add_option("--keyint", co.keyint, "video: keyframe interval in frames (default 30)")->check(CLI::Range(1, 1 << 20));
   cc->add_option("inputs", co.inputs, "input files")->required();
 
   DecompressOpts dco;
@@ -468,6 +545,7 @@ int main(int argc, char** argv) {
   dcmd->add_flag("-f,--force", dco.force, "overwrite an existing output");
   dcmd->add_option("-T,--threads", dco.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   dcmd->add_option("--model", dco.model, "model file (default: the shipped model)");
+  dcmd->add_option("--frames", dco.frames, "video: decode frames A to B-1 only (A:B, A:, :B or A), from the keyframe before A");
   dcmd->add_option("inputs", dco.inputs, "input .dfc files")->required();
 
   std::vector<std::string> info_inputs;

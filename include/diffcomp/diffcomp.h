@@ -59,6 +59,7 @@ typedef enum {
   DC_CODEC_SIGNAL_LOSSLESS = 4,/* absorbing-state diffusion + rANS, integer 1-D signals */
   DC_CODEC_IMAGE_LOSSY = 5,    /* Gaussian diffusion + reverse channel coding, 8-bit images */
   DC_CODEC_SIGNAL_LOSSY = 6,   /* Gaussian diffusion + reverse channel coding, 1-D signals */
+  DC_CODEC_VIDEO_LOSSLESS = 7, /* image-lossless per Y/U/V plane, conditioned on the previous frame */
   DC_CODEC_FORCE_32BIT = 0x7FFFFFFF /* not a codec: makes any int value a valid dc_codec */
 } dc_codec;
 
@@ -77,6 +78,8 @@ typedef enum {
   DC_FORMAT_CSV = 6,       /* numeric CSV table, restored byte for byte */
   DC_FORMAT_RAW_S16LE = 7, /* headerless little-endian int16 samples */
   DC_FORMAT_RAW_S32LE = 8, /* headerless little-endian int32 samples */
+  DC_FORMAT_Y4M = 9,       /* YUV4MPEG2, 8-bit 4:2:0 or 4:4:4; restored byte for byte */
+  DC_FORMAT_RAW_I420 = 10, /* headerless planar 8-bit 4:2:0 frames (I420); restored byte for byte */
   DC_FORMAT_FORCE_32BIT = 0x7FFFFFFF
 } dc_format;
 
@@ -86,6 +89,8 @@ typedef enum {
   DC_KIND_IMAGE = 1, /* data: interleaved 8-bit pixels, row-major, width*height*channels bytes */
   DC_KIND_SIGNAL = 2, /* data: int32 samples (native endian), frame-major: frames*channels values;
                          size in bytes; width = frames, channels, bit_depth = significant bits */
+  DC_KIND_VIDEO = 3, /* data: frames one after another, each its Y, U, V planes (row-major, 8-bit);
+                        width, height (luma), frames, chroma (420 or 444); channels 3, bit_depth 8 */
   DC_KIND_FORCE_32BIT = 0x7FFFFFFF
 } dc_kind;
 
@@ -106,6 +111,8 @@ typedef struct {
    * .hea text, a CSV layout); stored verbatim in the container. May be NULL/0. */
   const uint8_t* side;
   size_t side_size;
+  uint32_t frames; /* DC_KIND_VIDEO: number of frames */
+  uint32_t chroma; /* DC_KIND_VIDEO: 420 or 444 */
 } dc_content;
 
 /* Compression parameters. Initialise with dc_params_init. */
@@ -122,6 +129,7 @@ typedef struct {
   double quality;         /* image-lossy: quality on the codec's documented scale */
   double snr_db;          /* signal-lossy: target signal-to-noise ratio in dB */
   double bits_per_sample; /* signal-lossy: target bits per sample */
+  uint32_t keyint;        /* video: keyframe interval in frames (0 = default 30) */
 } dc_params;
 
 void dc_params_init(dc_params* p);
@@ -178,6 +186,32 @@ typedef struct {
 } dc_info;
 
 dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out);
+
+/* Video: decoding frame by frame (memory: a few frames whatever the length), any range. */
+typedef struct dc_video_decoder dc_video_decoder;
+typedef struct {
+  uint32_t width, height, chroma; /* chroma: 420 or 444 */
+  uint64_t frames;
+  uint32_t keyint;                /* frame i is a keyframe iff i % keyint == 0 */
+  uint64_t frame_bytes;           /* bytes of one decoded frame (Y, U, V planes) */
+  dc_format format;
+  const uint8_t* side;            /* the format layer's side data (owned by the decoder) */
+  size_t side_size;
+} dc_video_info;
+/* Opens a video-lossless container. `data` must stay valid until dc_video_decoder_free. params
+ * as dc_decompress (threads, model_path); the model is loaded at the first decoded frame, so
+ * that the index can be read without it. */
+dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params* params, dc_video_decoder** out);
+dc_error dc_video_decoder_info(const dc_video_decoder* d, dc_video_info* out);
+/* Coded bytes of frame i (from the frame index). */
+dc_error dc_video_frame_coded_size(const dc_video_decoder* d, uint64_t frame, uint64_t* bytes);
+/* Decodes frame i into out (out_size >= frame_bytes). The next frame is cheap; any other frame
+ * decodes from the keyframe at or before it. The frame's CRC-32 is verified (DC_ERR_CHECKSUM). */
+dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out, size_t out_size);
+/* After every frame was decoded in order from frame 0: checks the container's checksum of the
+ * whole content (DC_ERR_CHECKSUM); otherwise DC_ERR_INVALID_ARGUMENT. */
+dc_error dc_video_decoder_verify_all(const dc_video_decoder* d);
+void dc_video_decoder_free(dc_video_decoder* d);
 
 /* Cuts a progressive (lossy) container to at most `rate` in the codec's unit: bits per pixel
  * for image-lossy, bits per sample (all channels) for signal-lossy, counting the whole

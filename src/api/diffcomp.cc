@@ -13,6 +13,7 @@
 
 #include "api/image_lossy_api.h"
 #include "api/model_store.h"
+#include "api/video_api.h"
 #include "api/signal_lossy_api.h"
 #include "codecs/huffman/huffman.h"
 #include "codecs/image_lossless/image_lossless.h"
@@ -84,7 +85,7 @@ StatusOr<std::shared_ptr<const LoadedModel>> ModelFor(const container::Header& h
 }
 
 const char* KindNoun(dc_kind k) {
-  return k == DC_KIND_IMAGE ? "images" : k == DC_KIND_SIGNAL ? "signals" : "byte strings";
+  return k == DC_KIND_IMAGE ? "images" : k == DC_KIND_SIGNAL ? "signals" : k == DC_KIND_VIDEO ? "videos" : "byte strings";
 }
 
 Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* out, dc_stats* stats) {
@@ -139,6 +140,8 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     model_bits = ss.model_bits;
     model_nll_bits = ss.model_nll_bits;
     std::copy(ss.level_nll_bits, ss.level_nll_bits + 24, es.level_nll_bits);
+  } else if (ci->id == DC_CODEC_VIDEO_LOSSLESS) {
+    RETURN_IF_ERROR(CompressVideoLossless(in, p, &h, &payload, ResolveThreads(p.threads), &model_bits, &model_nll_bits));
   } else if (ci->id == DC_CODEC_IMAGE_LOSSY) {
     RETURN_IF_ERROR(CheckImage(in));
     RETURN_IF_ERROR(CompressImageLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
@@ -209,7 +212,16 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     *side = h.side;
     return Status::Ok();
   }
-  if (h.kind == DC_KIND_BYTES) {
+  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
+    RETURN_IF_ERROR(DecompressVideoLossless(h, payload, p, out, ResolveThreads(p.threads)));
+    meta->width = h.width;
+    meta->height = h.height;
+    meta->channels = 3;
+    meta->bit_depth = 8;
+    meta->frames = static_cast<uint32_t>(h.frames);
+    meta->chroma = h.chroma;
+    *side = h.side;
+  } else if (h.kind == DC_KIND_BYTES) {
     switch (h.codec) {
       case DC_CODEC_STORE:
         if (h.payload_size != h.original_size) return Error(DC_ERR_CORRUPT, "stored size does not match");
@@ -389,7 +401,7 @@ dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out) {
     out->width = h.width;
     out->height = h.height;
     out->channels = h.channels;
-    out->bit_depth = h.kind == DC_KIND_IMAGE ? 8 : h.bit_depth;
+    out->bit_depth = h.kind == DC_KIND_IMAGE || h.kind == DC_KIND_VIDEO ? 8 : h.bit_depth;
     out->payload_size = h.payload_size;
     out->container_size = size;
     return dc::Status::Ok();

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <utility>
 
+#include "codecs/video_lossless/video_lossless.h"
+
 namespace dc {
 namespace {
 
@@ -30,6 +32,7 @@ std::string ExeDir() {
 StatusOr<std::string> DefaultModelFile(dc_codec codec) {
   switch (codec) {
     case DC_CODEC_IMAGE_LOSSLESS: return std::string("image-lossless-adm1.dcw");
+    case DC_CODEC_VIDEO_LOSSLESS: return std::string("video-lossless-adm1.dcw");
     case DC_CODEC_IMAGE_LOSSY: return std::string("image-lossy-ldm1.dcw");
     case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
@@ -45,9 +48,21 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
       if (wf.arch != adm::kArch)
         return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not an image-lossless model");
       ASSIGN_OR_RETURN(adm::AdmNet net, adm::AdmNet::FromWeights(wf));
+      if (net.config().extra_trunk_inputs || net.config().extra_head_inputs)
+        return Error(DC_ERR_MODEL_MISMATCH, "a model with extra inputs (video) is not an image-lossless model");
       m->parameters = static_cast<uint64_t>(net.parameters());
       // Each level runs the trunk once and the head three times per coarse-grid cell (a quarter
       // of the level's pixels); the levels sum to a third of the image's pixels.
+      m->macs_per_unit = static_cast<uint64_t>((adm::TrunkMacs(net.config()) + 3 * adm::HeadMacs(net.config())) / 3);
+      m->image_lossless = std::make_shared<const adm::AdmNet>(std::move(net));
+      return Status::Ok();
+    }
+    case DC_CODEC_VIDEO_LOSSLESS: {
+      if (wf.arch != adm::kArch)
+        return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not a video-lossless model");
+      ASSIGN_OR_RETURN(adm::AdmNet net, adm::AdmNet::FromWeights(wf));
+      RETURN_IF_ERROR(video::CheckVideoNet(net));
+      m->parameters = static_cast<uint64_t>(net.parameters());
       m->macs_per_unit = static_cast<uint64_t>((adm::TrunkMacs(net.config()) + 3 * adm::HeadMacs(net.config())) / 3);
       m->image_lossless = std::make_shared<const adm::AdmNet>(std::move(net));
       return Status::Ok();

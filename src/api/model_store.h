@@ -24,7 +24,7 @@ struct LoadedModel {
   std::string arch, info_json;
   uint64_t parameters = 0;
   uint64_t macs_per_unit = 0;  // network multiply-adds per pixel (images) or sample (signals)
-  std::shared_ptr<const adm::AdmNet> image_lossless;
+  std::shared_ptr<const adm::AdmNet> image_lossless;  // also video-lossless (adm1 with the previous-frame inputs)
   std::shared_ptr<const lossy::LdmNet> image_lossy;
   std::shared_ptr<const sig::SigNet> signal_lossless;
 };

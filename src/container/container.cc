@@ -18,9 +18,10 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_SIGNAL_LOSSLESS, "signal-lossless", DC_KIND_SIGNAL, true},
     {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
     {DC_CODEC_SIGNAL_LOSSY, "signal-lossy", DC_KIND_SIGNAL, false},
+    {DC_CODEC_VIDEO_LOSSLESS, "video-lossless", DC_KIND_VIDEO, true},
 };
 
-bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_S32LE; }
+bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_I420; }
 
 }  // namespace
 
@@ -29,6 +30,7 @@ bool FormatFitsKind(dc_format f, dc_kind k) {
     case DC_KIND_BYTES: return f == DC_FORMAT_RAW;
     case DC_KIND_IMAGE: return f == DC_FORMAT_PNG || f == DC_FORMAT_PPM || f == DC_FORMAT_PGM;
     case DC_KIND_SIGNAL: return f >= DC_FORMAT_WAV && f <= DC_FORMAT_RAW_S32LE;
+    case DC_KIND_VIDEO: return f == DC_FORMAT_Y4M || f == DC_FORMAT_RAW_I420;
     default: return false;
   }
 }
@@ -85,6 +87,13 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
     w.U8(static_cast<uint8_t>(h.bit_depth));
     w.Varint(h.side.size());
     w.Bytes(h.side.data(), h.side.size());
+  } else if (h.kind == DC_KIND_VIDEO) {
+    w.Varint(h.width);
+    w.Varint(h.height);
+    w.U8(h.chroma == 444 ? 1 : 0);
+    w.Varint(h.frames);
+    w.Varint(h.side.size());
+    w.Bytes(h.side.data(), h.side.size());
   } else {
     w.Varint(h.width);
     w.Varint(h.height);
@@ -95,6 +104,10 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
     w.U32(h.fingerprint);
   }
   if (h.codec == DC_CODEC_IMAGE_LOSSLESS) w.Varint(h.tile_size);
+  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
+    w.Varint(h.tile_size);
+    w.Varint(h.keyint);
+  }
   w.Bytes(payload, payload_size);
   w.U32(checksum);
   return out;
@@ -154,6 +167,30 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
     h.channels = ch;
     h.bit_depth = bd;
     h.original_size = frames * ch * 4;
+  } else if (h.kind == DC_KIND_VIDEO) {
+    uint64_t w, hh, frames, side;
+    uint8_t chroma;
+    RETURN_IF_ERROR(SizeVarint(r, &w, "video width"));
+    RETURN_IF_ERROR(SizeVarint(r, &hh, "video height"));
+    RETURN_IF_ERROR(r.U8(&chroma));
+    RETURN_IF_ERROR(SizeVarint(r, &frames, "frame count"));
+    if (w == 0 || hh == 0 || frames == 0) return Error(DC_ERR_CORRUPT, "video has a zero dimension or no frames");
+    if (w > DC_MAX_IMAGE_DIM || hh > DC_MAX_IMAGE_DIM || w * hh > DC_MAX_IMAGE_PIXELS)
+      return Error(DC_ERR_TOO_LARGE, "video frame of " + std::to_string(w) + "x" + std::to_string(hh) + " beyond the limit");
+    if (chroma > 1) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unsupported chroma code " + std::to_string(chroma));
+    h.chroma = chroma ? 444 : 420;
+    if (frames > kMaxVideoFrames || frames * VideoFrameBytes(w, hh, h.chroma) > kMaxVideoBytes)
+      return Error(DC_ERR_TOO_LARGE, "video of " + std::to_string(frames) + " frames beyond the limit");
+    RETURN_IF_ERROR(SizeVarint(r, &side, "side data size"));
+    if (side > kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
+    const uint8_t* sp;
+    RETURN_IF_ERROR(r.Bytes(static_cast<size_t>(side), &sp));
+    h.side.assign(sp, sp + side);
+    h.width = static_cast<uint32_t>(w);
+    h.height = static_cast<uint32_t>(hh);
+    h.channels = 3;
+    h.frames = frames;
+    h.original_size = frames * VideoFrameBytes(w, hh, h.chroma);
   } else {
     uint64_t w, hh;
     uint8_t ch;
@@ -183,6 +220,15 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
     RETURN_IF_ERROR(r.Varint(&t));
     if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
     h.tile_size = static_cast<uint32_t>(t);
+  }
+  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
+    uint64_t t, k;
+    RETURN_IF_ERROR(r.Varint(&t));
+    if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
+    RETURN_IF_ERROR(r.Varint(&k));
+    if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
+    h.tile_size = static_cast<uint32_t>(t);
+    h.keyint = static_cast<uint32_t>(k);
   }
   if (r.remaining() < 4) return Error(DC_ERR_TRUNCATED, "file ends before its checksum");
   h.payload_offset = size - r.remaining();

@@ -29,7 +29,9 @@ struct Header {
   std::vector<uint8_t> side;             // kind signal: the format layer's side data
   bool has_model = false;
   uint32_t model_id = 0, fingerprint = 0;
-  uint32_t tile_size = 0;                // image-lossless parameter
+  uint32_t tile_size = 0;                // image-lossless, video-lossless parameter
+  uint32_t chroma = 0;                   // kind video: 420 or 444 (frames, side as above)
+  uint32_t keyint = 0;                   // video-lossless parameter
   // Filled by Parse:
   size_t payload_offset = 0, payload_size = 0;
   uint32_t checksum = 0;
@@ -45,11 +47,17 @@ struct CodecInfo {
 const CodecInfo* FindCodec(dc_codec id);
 const CodecInfo* FindCodec(const char* name);
 // Whether an original-format id belongs to a content kind (raw: bytes; png/ppm/pgm: images;
-// wav/wfdb/csv/raw-s16le/raw-s32le: signals).
+// wav/wfdb/csv/raw-s16le/raw-s32le: signals; y4m/raw-i420: video).
 bool FormatFitsKind(dc_format f, dc_kind k);
 
 constexpr uint64_t kMaxSignalSamples = uint64_t{1} << 30;  // frames x channels
 constexpr uint64_t kMaxSideBytes = uint64_t{1} << 24;
+constexpr uint64_t kMaxVideoFrames = uint64_t{1} << 20;
+constexpr uint64_t kMaxVideoBytes = uint64_t{1} << 40;  // frames x frame bytes
+// Bytes of one 8-bit video frame (Y, U, V planes; 4:2:0 chroma of ceil(W/2) x ceil(H/2)).
+inline uint64_t VideoFrameBytes(uint64_t w, uint64_t h, uint32_t chroma) {
+  return chroma == 444 ? 3 * w * h : w * h + 2 * ((w + 1) / 2) * ((h + 1) / 2);
+}
 
 std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size,
                            uint32_t checksum);

@@ -31,6 +31,7 @@
 #include "nn/weights.h"
 #include "train/train_image_lossy.h"
 #include "train/train_signal_lossless.h"
+#include "train/train_video_lossless.h"
 
 namespace dc::train {
 namespace {
@@ -540,11 +541,13 @@ extern "C" void dc_train_params_init(dc_train_params* p) {
 extern "C" dc_error dc_train(const dc_train_params* p) {
   if (!p || !p->out_path || p->num_data <= 0 || p->minutes <= 0)
     return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "train needs --data, --minutes > 0 and --out"));
-  if (p->codec != DC_CODEC_IMAGE_LOSSLESS && p->codec != DC_CODEC_IMAGE_LOSSY && p->codec != DC_CODEC_SIGNAL_LOSSLESS)
-    return dc::SetLastError(dc::Error(DC_ERR_UNKNOWN_CODEC, "training is implemented for image-lossless, image-lossy and signal-lossless"));
+  if (p->codec != DC_CODEC_IMAGE_LOSSLESS && p->codec != DC_CODEC_IMAGE_LOSSY && p->codec != DC_CODEC_SIGNAL_LOSSLESS &&
+      p->codec != DC_CODEC_VIDEO_LOSSLESS)
+    return dc::SetLastError(dc::Error(DC_ERR_UNKNOWN_CODEC, "training is implemented for image-lossless, image-lossy, signal-lossless and video-lossless"));
   try {
     const dc::Status s = p->codec == DC_CODEC_IMAGE_LOSSY      ? dc::train::TrainImageLossy(*p)
                          : p->codec == DC_CODEC_SIGNAL_LOSSLESS ? dc::train::TrainSignalLossless(*p)
+                         : p->codec == DC_CODEC_VIDEO_LOSSLESS  ? dc::train::TrainVideoLossless(*p)
                                                                : dc::train::TrainImageLossless(*p);
     return s.ok() ? DC_OK : dc::SetLastError(s);
   } catch (const std::exception& e) {

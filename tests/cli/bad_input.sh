@@ -150,12 +150,14 @@ for c in 100 127 255; do
   decompress_fails "unknown codec id $c" 12 "$B/m.dfc"
   expect_error "info: unknown codec id $c" 12 info "$B/m.dfc"
 done
-for fm in 9 255; do
+for fm in 11 255; do
   mutate "$SMALL" "$B/m.dfc" 7 "$fm"
   decompress_fails "unknown original format id $fm" 4 "$B/m.dfc"
 done
 mutate "$SMALL" "$B/m.dfc" 7 4
 decompress_fails "a signal format (wav) on a byte codec" 10 "$B/m.dfc"
+mutate "$SMALL" "$B/m.dfc" 7 9
+decompress_fails "a video format (y4m) on a byte codec" 10 "$B/m.dfc"
 # Another byte codec's id on the same payload: never 0 (the CRC catches what the codec does not).
 mutate "$SMALL" "$B/m.dfc" 6 2
 decompress_fails "huffman payload labelled lzw" "9 10 11" "$B/m.dfc"

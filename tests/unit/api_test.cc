@@ -567,9 +567,9 @@ TEST(ApiBadInput, HeaderFields) {
     EXPECT_EQ(TryDecompress(with(6, static_cast<uint8_t>(id))), DC_ERR_UNKNOWN_CODEC) << id;
     EXPECT_EQ(TryInfo(with(6, static_cast<uint8_t>(id))), DC_ERR_UNKNOWN_CODEC) << id;
   }
-  for (int fmt = 4; fmt <= DC_FORMAT_RAW_S32LE; ++fmt)
-    EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(fmt))), DC_ERR_CORRUPT) << "signal format on a byte codec " << fmt;
-  for (int fmt = DC_FORMAT_RAW_S32LE + 1; fmt < 256; fmt += 17)
+  for (int fmt = 4; fmt <= DC_FORMAT_RAW_I420; ++fmt)
+    EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(fmt))), DC_ERR_CORRUPT) << "signal or video format on a byte codec " << fmt;
+  for (int fmt = DC_FORMAT_RAW_I420 + 1; fmt < 256; fmt += 17)
     EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(fmt))), DC_ERR_UNSUPPORTED_FORMAT) << fmt;
 }
 

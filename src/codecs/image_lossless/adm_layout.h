@@ -28,6 +28,18 @@ constexpr int kTrunkInputs = 3;
 // predictor of the target phase (3), the stage one-hot (3).
 constexpr int kHeadInputs = 4 * 3 + 3 + kStages;
 
+// Video (the previous decoded frame as extra planes, appended after the image planes; all zero
+// when there is no previous frame, e.g. at a keyframe). `prev` is the previous frame's level of
+// the same size as the level being coded, co-located.
+// Trunk: the previous level's 4 phases x 3 channels at each coarse cell (phase order as above,
+// 0 where a phase position is outside the level), then a plane of 1 (0 without a previous frame).
+constexpr int kPrevTrunkInputs = 4 * 3 + 1;
+// Head: the same 4 x 3 planes, then at the stage's target position the previous frame's value
+// minus the current frame's stage predictor ((prev - predictor) / 127.5, 3 planes: the mean
+// offset that continues a static scene), then the previous frame's residual from its own stage
+// predictor ((prev - predictor(prev)) / 127.5, 3 planes). Zero at absent targets.
+constexpr int kPrevHeadInputs = 4 * 3 + 3 + 3;
+
 // One 8-bit level with 3 channels (gray is replicated to 3 by the caller), interleaved.
 struct Level {
   int height = 0, width = 0;
@@ -73,6 +85,13 @@ void BuildTrunkInput(const Level& level, float* out);
 // (3 x h x w, CHW; value for absent targets unspecified). `level` holds the true pixels; only
 // what is revealed before `stage` is read.
 void BuildHeadInput(const Level& level, int stage, float* out, int32_t* predictor);
+
+// Fills the kPrevTrunkInputs extra trunk planes (h x w: coarse dims of a level of H x W) from
+// prev (H x W, or null: all zero).
+void BuildPrevTrunkInput(const Level* prev, int H, int W, float* out);
+// Fills the kPrevHeadInputs extra planes of stage `stage` (prev as above); `predictor` is the
+// current frame's integer predictor of the stage as BuildHeadInput returns it.
+void BuildPrevHeadInput(const Level* prev, int stage, int H, int W, const int32_t* predictor, float* out);
 
 }  // namespace dc::adm
 

@@ -7,12 +7,17 @@
 
 namespace dc::adm {
 
+static_assert(kTrunkInputsBase == kTrunkInputs && kHeadInputsBase == kHeadInputs,
+              "adm_net.h and adm_layout.h disagree on the image input planes");
+
 std::string NetConfig::ToJson() const {
-  return nlohmann::json{{"features", features},
-                        {"trunk_blocks", trunk_blocks},
-                        {"head_blocks", head_blocks},
-                        {"mixtures", mixtures}}
-      .dump();
+  nlohmann::json j{{"features", features},
+                   {"trunk_blocks", trunk_blocks},
+                   {"head_blocks", head_blocks},
+                   {"mixtures", mixtures}};
+  if (extra_trunk_inputs) j["extra_trunk_inputs"] = extra_trunk_inputs;
+  if (extra_head_inputs) j["extra_head_inputs"] = extra_head_inputs;
+  return j.dump();
 }
 
 StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
@@ -27,16 +32,19 @@ StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
   if (!get("features", &c.features, 1, 512) || !get("trunk_blocks", &c.trunk_blocks, 0, 64) ||
       !get("head_blocks", &c.head_blocks, 0, 64) || !get("mixtures", &c.mixtures, 1, kMaxMixtures))
     return Error(DC_ERR_CORRUPT, "model config fields missing or out of range");
+  if ((j.contains("extra_trunk_inputs") && !get("extra_trunk_inputs", &c.extra_trunk_inputs, 0, kMaxExtraInputs)) ||
+      (j.contains("extra_head_inputs") && !get("extra_head_inputs", &c.extra_head_inputs, 0, kMaxExtraInputs)))
+    return Error(DC_ERR_CORRUPT, "model config extra input counts out of range");
   return c;
 }
 
 int64_t TrunkMacs(const NetConfig& c) {
   const int64_t F = c.features;
-  return 9 * kTrunkInputs * F + c.trunk_blocks * 2 * 9 * F * F;
+  return 9 * c.trunk_inputs() * F + c.trunk_blocks * 2 * 9 * F * F;
 }
 int64_t HeadMacs(const NetConfig& c) {
   const int64_t F = c.features;
-  return 9 * kHeadInputs * F + c.head_blocks * 2 * 9 * F * F + F * c.outputs();
+  return 9 * c.head_inputs() * F + c.head_blocks * 2 * 9 * F * F + F * c.outputs();
 }
 
 StatusOr<AdmNet::Conv> AdmNet::GetConv(const nn::WeightsFile& wf, const std::string& name, int out,
@@ -73,9 +81,9 @@ StatusOr<AdmNet> AdmNet::FromWeights(const nn::WeightsFile& wf) {
   AdmNet n;
   ASSIGN_OR_RETURN(n.cfg_, NetConfig::FromJson(wf.config_json));
   const int F = n.cfg_.features;
-  ASSIGN_OR_RETURN(n.trunk_in_, GetConv(wf, "trunk_in", F, kTrunkInputs, 3));
+  ASSIGN_OR_RETURN(n.trunk_in_, GetConv(wf, "trunk_in", F, n.cfg_.trunk_inputs(), 3));
   RETURN_IF_ERROR(GetBlocks(wf, "trunk", n.cfg_.trunk_blocks, F, &n.trunk_c1_, &n.trunk_c2_));
-  ASSIGN_OR_RETURN(n.head_in_, GetConv(wf, "head_in", F, kHeadInputs, 3));
+  ASSIGN_OR_RETURN(n.head_in_, GetConv(wf, "head_in", F, n.cfg_.head_inputs(), 3));
   RETURN_IF_ERROR(GetBlocks(wf, "head", n.cfg_.head_blocks, F, &n.head_c1_, &n.head_c2_));
   ASSIGN_OR_RETURN(n.head_out_, GetConv(wf, "head_out", n.cfg_.outputs(), F, 1));
   return n;

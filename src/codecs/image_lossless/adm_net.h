@@ -25,12 +25,23 @@ constexpr uint32_t kDefaultModelId = 1;
 constexpr float kMinLogScale = -7.0f;
 constexpr float kMaxLogScale = 3.0f;
 constexpr int kMaxMixtures = 16;  // bound on a model file's "mixtures" (= mix::kMaxMixtures)
+constexpr int kMaxExtraInputs = 64;  // bound on a model file's extra input planes
+// The image planes of the trunk and head inputs (= kTrunkInputs, kHeadInputs of adm_layout.h).
+constexpr int kTrunkInputsBase = 3;
+constexpr int kHeadInputsBase = 18;
 
 struct NetConfig {
   int features = 32;
   int trunk_blocks = 3;
   int head_blocks = 1;
   int mixtures = 5;
+  // Extra input planes appended after the image planes of the trunk and of the head (0 for the
+  // image codec; the video codec feeds the previous frame there, adm_layout.h). Written to the
+  // config only when non-zero, so image models keep their config and fingerprint.
+  int extra_trunk_inputs = 0;
+  int extra_head_inputs = 0;
+  int trunk_inputs() const { return kTrunkInputsBase + extra_trunk_inputs; }
+  int head_inputs() const { return kHeadInputsBase + extra_head_inputs; }
   int outputs() const { return 12 * mixtures; }
   std::string ToJson() const;
   static StatusOr<NetConfig> FromJson(const std::string& json);
@@ -47,9 +58,9 @@ class AdmNet {
   const NetConfig& config() const { return cfg_; }
   int64_t parameters() const;
 
-  // in: kTrunkInputs x h x w (CHW) -> feats: F x h x w.
+  // in: trunk_inputs() x h x w (CHW) -> feats: F x h x w.
   void Trunk(const float* in, int h, int w, float* feats) const;
-  // in: kHeadInputs x h x w, feats: F x h x w -> out: outputs() x h x w.
+  // in: head_inputs() x h x w, feats: F x h x w -> out: outputs() x h x w.
   void Head(const float* in, const float* feats, int h, int w, float* out) const;
 
  private:

@@ -11,10 +11,15 @@
 #include "entropy/rans.h"
 
 namespace dc::adm {
-namespace {
 
-Status DecodeGroup(const AdmNet& net, int H0, int W0, int coded, rans::Decoder* dec, Level* out) {
+Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, rans::Decoder* dec, Level* out) {
   const auto sizes = LevelSizes(H0, W0);
+  std::vector<Level> prev_levels;
+  if (prev) {
+    if (prev->height != H0 || prev->width != W0) return Error(DC_ERR_INTERNAL, "previous frame tile of another size");
+    prev_levels.push_back(*prev);
+    while (prev_levels.size() < sizes.size()) prev_levels.push_back(Downsample(prev_levels.back()));
+  }
   // Decode the 1x1 base, then rebuild each finer level from its coarse grid and three stages.
   Level coarse;
   coarse.height = coarse.width = 1;
@@ -36,7 +41,7 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, int coded, rans::Decoder* 
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j)
         for (int c = 0; c < 3; ++c) cur.rgb[(static_cast<size_t>(2 * i) * W + 2 * j) * 3 + c] = coarse.at(i, j, c);
-    RETURN_IF_ERROR(CodeLevel(net, &cur, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, int* v) {
+    RETURN_IF_ERROR(CodeLevel(net, &cur, prev ? &prev_levels[l] : nullptr, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, int* v) {
       return DecodeValue(dec, d, v);
     }));
     coarse = std::move(cur);
@@ -44,8 +49,6 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, int coded, rans::Decoder* 
   *out = std::move(coarse);
   return Status::Ok();
 }
-
-}  // namespace
 
 Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint32_t width,
                    uint32_t height, uint32_t channels, const CodecOptions& opt, uint8_t* out) {
@@ -83,7 +86,7 @@ Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint3
         constant = flag != 0;
         if (constant) RETURN_IF_ERROR(dec.GetBits(8, &value));
       }
-      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), g.coded, &dec, &l));
+      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), nullptr, g.coded, &dec, &l));
       for (uint32_t y = 0; y < th; ++y)
         for (uint32_t x = 0; x < tw; ++x) {
           uint8_t* p = out + (static_cast<size_t>(y0 + y) * width + x0 + x) * channels + g.first_plane;

@@ -11,13 +11,19 @@
 #include "entropy/rans.h"
 
 namespace dc::adm {
-namespace {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
-Status EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::Encoder* enc,
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, rans::Encoder* enc,
                    double* bits, double* nll, EncodeStats* stats) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
+  std::vector<Level> prev_levels;
+  if (prev) {
+    if (prev->height != tile_level.height || prev->width != tile_level.width)
+      return Error(DC_ERR_INTERNAL, "previous frame tile of another size");
+    prev_levels.push_back(*prev);
+    while (prev_levels.size() < levels.size()) prev_levels.push_back(Downsample(prev_levels.back()));
+  }
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
   *bits += 8.0 * coded;
   *nll += 8.0 * coded;
@@ -26,7 +32,7 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::
   NetScratch s;
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
-    const Status st = CodeLevel(net, &levels[l], coded, &s,
+    const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
                                 [&](int stage, const uint8_t* px, int c, const ChannelDist& d, int* v) {
       *v = px[c];
       EncodeValue(enc, d, *v);
@@ -41,6 +47,8 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, int coded, rans::
   }
   return Status::Ok();
 }
+
+namespace {
 
 Level GroupLevel(const ImageView& img, uint32_t x0, uint32_t y0, uint32_t tw, uint32_t th,
                  const PlaneGroup& g) {
@@ -88,7 +96,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      RETURN_IF_ERROR(EncodeGroup(net, l, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]));
+      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]));
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));

@@ -13,13 +13,17 @@ namespace dc::adm::testing {
 
 // A model of the real architecture with random weights (deterministic for a seed). Scales are
 // chosen so that outputs vary per pixel and the mixtures are neither flat nor degenerate.
+// extra_trunk / extra_head: extra input planes (the video codec's previous-frame inputs).
 inline nn::WeightsFile RandomWeights(uint32_t seed, int features = 8, int trunk_blocks = 1,
-                                     int head_blocks = 1, int mixtures = 3) {
+                                     int head_blocks = 1, int mixtures = 3, int extra_trunk = 0,
+                                     int extra_head = 0) {
   NetConfig cfg;
   cfg.features = features;
   cfg.trunk_blocks = trunk_blocks;
   cfg.head_blocks = head_blocks;
   cfg.mixtures = mixtures;
+  cfg.extra_trunk_inputs = extra_trunk;
+  cfg.extra_head_inputs = extra_head;
   nn::WeightsFile w;
   w.arch = kArch;
   w.model_id = kDefaultModelId;
@@ -42,12 +46,12 @@ inline nn::WeightsFile RandomWeights(uint32_t seed, int features = 8, int trunk_
     for (auto& v : b.data) v = n(rng) * 0.1f;
     w.tensors[name + "_b"] = b;
   };
-  conv("trunk_in", features, kTrunkInputs, 3, 1.0f);
+  conv("trunk_in", features, kTrunkInputs + extra_trunk, 3, 1.0f);
   for (int i = 0; i < trunk_blocks; ++i) {
     conv("trunk_b" + std::to_string(i) + "_c1", features, features, 3, 1.0f);
     conv("trunk_b" + std::to_string(i) + "_c2", features, features, 3, 0.5f);
   }
-  conv("head_in", features, kHeadInputs, 3, 1.0f);
+  conv("head_in", features, kHeadInputs + extra_head, 3, 1.0f);
   for (int i = 0; i < head_blocks; ++i) {
     conv("head_b" + std::to_string(i) + "_c1", features, features, 3, 1.0f);
     conv("head_b" + std::to_string(i) + "_c2", features, features, 3, 0.5f);

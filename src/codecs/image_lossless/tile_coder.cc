@@ -20,9 +20,9 @@ std::vector<std::pair<int, int>> LevelSizes(int height, int width) {
 
 void NetScratch::Reserve(const NetConfig& cfg, int h, int w) {
   const size_t plane = static_cast<size_t>(h) * w;
-  trunk_in.resize(kTrunkInputs * plane);
+  trunk_in.resize(static_cast<size_t>(cfg.trunk_inputs()) * plane);
   feats.resize(static_cast<size_t>(cfg.features) * plane);
-  head_in.resize(kHeadInputs * plane);
+  head_in.resize(static_cast<size_t>(cfg.head_inputs()) * plane);
   out.resize(static_cast<size_t>(cfg.outputs()) * plane);
   pred.resize(3 * plane);
 }

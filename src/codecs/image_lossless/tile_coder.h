@@ -3,12 +3,14 @@
 #define DIFFCOMP_CODECS_IMAGE_LOSSLESS_TILE_CODER_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "codecs/image_lossless/adm_layout.h"
 #include "codecs/image_lossless/adm_net.h"
 #include "codecs/image_lossless/mixture.h"
 #include "common/status.h"
+#include "entropy/rans.h"
 
 namespace dc::adm {
 
@@ -37,16 +39,23 @@ struct NetScratch {
 // the next stage's inputs read it), the channel and its distribution. fn returns the channel's
 // value (the encoder reads it, the decoder decodes it) or an error. `coded` is 3 (RGB) or 1 (the
 // value is then replicated into the three channels, as the network expects).
+//
+// Video: a network with extra inputs (NetConfig::extra_*_inputs, which must then be
+// kPrevTrunkInputs and kPrevHeadInputs) also sees `prev`, the previous frame's co-located level
+// of the same size (null at a keyframe: the extra planes are zero). Image networks ignore prev.
 template <typename Fn>
-Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& fn) {
+Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn) {
   const int H = cur->height, W = cur->width, h = CoarseDim(H), w = CoarseDim(W);
   const long plane = static_cast<long>(h) * w;
   const int K = net.config().mixtures;
+  const bool video = net.config().extra_trunk_inputs > 0;
   s->Reserve(net.config(), h, w);
   BuildTrunkInput(*cur, s->trunk_in.data());
+  if (video) BuildPrevTrunkInput(prev, H, W, s->trunk_in.data() + kTrunkInputs * plane);
   net.Trunk(s->trunk_in.data(), h, w, s->feats.data());
   for (int st = 0; st < kStages; ++st) {
     BuildHeadInput(*cur, st, s->head_in.data(), s->pred.data());
+    if (video) BuildPrevHeadInput(prev, st, H, W, s->pred.data(), s->head_in.data() + kHeadInputs * plane);
     net.Head(s->head_in.data(), s->feats.data(), h, w, s->out.data());
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j) {
@@ -69,6 +78,20 @@ Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& f
   }
   return Status::Ok();
 }
+template <typename Fn>
+Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& fn) {
+  return CodeLevel(net, cur, nullptr, coded, s, std::forward<Fn>(fn));
+}
+
+struct EncodeStats;
+// One plane group of one tile (`coded` 3 or 1), coded into `enc`: the 1x1 base raw, then every
+// level's three stages. `prev` (video: the previous frame's co-located tile, same size; null for
+// images and keyframes) is brought down the same pyramid. Adds the quantised and float-model
+// bits to *bits and *nll and the per-level/stage NLL to stats.
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, rans::Encoder* enc,
+                   double* bits, double* nll, EncodeStats* stats);
+// The decoder's side: rebuilds the H0 x W0 tile level of one plane group into *out.
+Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, rans::Decoder* dec, Level* out);
 
 }  // namespace dc::adm
 

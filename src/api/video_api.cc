@@ -1,0 +1,234 @@
+#include "api/video_api.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <thread>
+
+#include "api/model_store.h"
+#include "codecs/video_lossless/video_lossless.h"
+#include "common/last_error.h"
+
+namespace dc {
+namespace {
+
+int Threads(int t) {
+  if (t > 0) return t;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+adm::CodecOptions VideoOptions(const dc_params& p, uint32_t tile, int threads) {
+  adm::CodecOptions o;
+  o.threads = threads;
+  o.tile_size = tile;
+  if (p.progress) {
+    auto* cb = p.progress;
+    void* op = p.progress_opaque;
+    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
+  }
+  return o;
+}
+
+video::Geometry GeometryOf(const container::Header& h) {
+  video::Geometry g;
+  g.width = h.width;
+  g.height = h.height;
+  g.chroma = h.chroma == 444 ? video::kChroma444 : video::kChroma420;
+  return g;
+}
+
+StatusOr<std::shared_ptr<const LoadedModel>> VideoModelFor(const container::Header& h, const dc_params& p) {
+  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSLESS, p.model_path));
+  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
+                  h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
+    return Error(DC_ERR_MODEL_MISMATCH, buf);
+  }
+  return model;
+}
+
+}  // namespace
+
+Status CompressVideoLossless(const dc_content& in, const dc_params& p, container::Header* h,
+                             std::vector<uint8_t>* payload, int threads, double* model_bits, double* nll_bits) {
+  if (in.chroma != 420 && in.chroma != 444)
+    return Error(DC_ERR_UNSUPPORTED_FORMAT, "video chroma " + std::to_string(in.chroma) + " (420 or 444 supported)");
+  if (in.bit_depth != 8) return Error(DC_ERR_UNSUPPORTED_FORMAT, "only 8-bit video is supported");
+  if (in.width == 0 || in.height == 0 || in.frames == 0)
+    return Error(DC_ERR_INVALID_ARGUMENT, "video has a zero dimension or no frames");
+  if (in.width > DC_MAX_IMAGE_DIM || in.height > DC_MAX_IMAGE_DIM || uint64_t{in.width} * in.height > DC_MAX_IMAGE_PIXELS)
+    return Error(DC_ERR_TOO_LARGE, "video frame dimensions beyond the limit");
+  if (in.frames > container::kMaxVideoFrames) return Error(DC_ERR_TOO_LARGE, "more frames than the limit (2^20)");
+  const uint64_t fb = container::VideoFrameBytes(in.width, in.height, in.chroma);
+  if (in.size != fb * in.frames)
+    return Error(DC_ERR_INVALID_ARGUMENT, "video buffer size does not match frames x frame size");
+  if (!container::FormatFitsKind(in.format, DC_KIND_VIDEO))
+    return Error(DC_ERR_INVALID_ARGUMENT, "video content needs format y4m or raw-i420");
+  if (in.format == DC_FORMAT_RAW_I420 && in.chroma != 420) return Error(DC_ERR_INVALID_ARGUMENT, "raw I420 is 4:2:0");
+  if (in.side_size > container::kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
+  if (in.side_size && !in.side) return Error(DC_ERR_INVALID_ARGUMENT, "side data pointer is null");
+  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
+  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  uint32_t tile = p.tile_size ? p.tile_size : video::kDefaultTileSize;
+  if (tile < adm::kMinTileSize || tile > adm::kMaxTileSize) return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  // A tile larger than the frame codes it the same way as one the frame's size.
+  tile = std::min(tile, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
+  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSLESS, p.model_path));
+  h->width = in.width;
+  h->height = in.height;
+  h->chroma = in.chroma;
+  h->channels = 3;
+  h->frames = in.frames;
+  h->side.assign(in.side, in.side + in.side_size);
+  h->has_model = true;
+  h->model_id = model->model_id;
+  h->fingerprint = model->fingerprint;
+  h->tile_size = tile;
+  h->keyint = keyint;
+  video::FrameStats st;
+  RETURN_IF_ERROR(video::EncodeVideo(*model->image_lossless, GeometryOf(*h), in.data, in.frames, keyint,
+                                     VideoOptions(p, tile, threads), payload, &st, nullptr));
+  *model_bits = st.model_bits;
+  *nll_bits = st.model_nll_bits;
+  return Status::Ok();
+}
+
+Status DecompressVideoLossless(const container::Header& h, const uint8_t* payload, const dc_params& p,
+                               std::vector<uint8_t>* out, int threads) {
+  ASSIGN_OR_RETURN(auto model, VideoModelFor(h, p));
+  ASSIGN_OR_RETURN(auto index, video::ParseIndex(payload, h.payload_size, h.frames));
+  const video::Geometry g = GeometryOf(h);
+  adm::CodecOptions o = VideoOptions(p, h.tile_size, threads);
+  auto progress = o.progress;
+  o.progress = nullptr;
+  video::FrameDecoder dec(model->image_lossless.get(), g, h.keyint, o, payload, std::move(index));
+  const size_t fb = g.frame_bytes();
+  out->assign(h.original_size, 0);
+  for (uint64_t f = 0; f < h.frames; ++f) {
+    RETURN_IF_ERROR(dec.Decode(f, out->data() + f * fb));
+    if (progress) progress(f + 1, h.frames);
+  }
+  return Status::Ok();
+}
+
+}  // namespace dc
+
+struct dc_video_decoder {
+  dc::container::Header header;
+  const uint8_t* payload = nullptr;
+  dc_params params{};
+  std::string model_path;
+  std::unique_ptr<dc::video::FrameDecoder> dec;
+  std::vector<dc::video::FrameEntry> index;  // until dec is made
+  std::shared_ptr<const dc::LoadedModel> model;
+  uint64_t next_in_order = 0;  // frames 0..next-1 decoded in order, their CRC in crc_all
+  uLong crc_all = 0;
+};
+
+namespace {
+
+template <typename Fn>
+dc_error VGuard(Fn&& fn) {
+  try {
+    const dc::Status s = fn();
+    return s.ok() ? DC_OK : dc::SetLastError(s);
+  } catch (const std::bad_alloc&) {
+    return dc::SetLastError(dc::Error(DC_ERR_OUT_OF_MEMORY, "out of memory"));
+  } catch (const std::exception& e) {
+    return dc::SetLastError(dc::Error(DC_ERR_INTERNAL, std::string("internal error: ") + e.what()));
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params* params, dc_video_decoder** out) {
+  if ((!data && size) || !out) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
+  *out = nullptr;
+  return VGuard([&]() -> dc::Status {
+    ASSIGN_OR_RETURN(dc::container::Header h, dc::container::Parse(data, size));
+    if (h.codec != DC_CODEC_VIDEO_LOSSLESS)
+      return dc::Error(DC_ERR_INVALID_ARGUMENT, std::string("not a video file (codec ") + dc_codec_name(h.codec) + ")");
+    auto d = std::make_unique<dc_video_decoder>();
+    ASSIGN_OR_RETURN(d->index, dc::video::ParseIndex(data + h.payload_offset, h.payload_size, h.frames));
+    // The side data is returned by pointer into the file: keep the header's copy's position.
+    d->payload = data + h.payload_offset;
+    d->header = std::move(h);
+    dc_params_init(&d->params);
+    if (params) d->params = *params;
+    if (d->params.model_path) {
+      d->model_path = d->params.model_path;
+      d->params.model_path = d->model_path.c_str();
+    }
+    d->params.progress = nullptr;
+    d->crc_all = crc32(0L, Z_NULL, 0);
+    *out = d.release();
+    return dc::Status::Ok();
+  });
+}
+
+dc_error dc_video_decoder_info(const dc_video_decoder* d, dc_video_info* out) {
+  if (!d || !out) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
+  *out = dc_video_info{};
+  out->width = d->header.width;
+  out->height = d->header.height;
+  out->chroma = d->header.chroma;
+  out->frames = d->header.frames;
+  out->keyint = d->header.keyint;
+  out->frame_bytes = dc::container::VideoFrameBytes(d->header.width, d->header.height, d->header.chroma);
+  out->format = d->header.format;
+  out->side = d->header.side.empty() ? nullptr : d->header.side.data();
+  out->side_size = d->header.side.size();
+  return DC_OK;
+}
+
+dc_error dc_video_frame_coded_size(const dc_video_decoder* d, uint64_t frame, uint64_t* bytes) {
+  if (!d || !bytes) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
+  const auto& idx = d->dec ? d->dec->index() : d->index;
+  if (frame >= idx.size()) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "frame beyond the last"));
+  *bytes = idx[frame].size;
+  return DC_OK;
+}
+
+dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out, size_t out_size) {
+  if (!d || !out) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
+  return VGuard([&]() -> dc::Status {
+    const dc::container::Header& h = d->header;
+    const uint64_t fb = dc::container::VideoFrameBytes(h.width, h.height, h.chroma);
+    if (out_size < fb) return dc::Error(DC_ERR_INVALID_ARGUMENT, "output buffer smaller than a frame");
+    if (frame >= h.frames) return dc::Error(DC_ERR_INVALID_ARGUMENT, "frame " + std::to_string(frame) + " beyond the last");
+    if (!d->dec) {
+      ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
+      dc::video::Geometry g = dc::GeometryOf(h);
+      d->dec = std::make_unique<dc::video::FrameDecoder>(d->model->image_lossless.get(), g, h.keyint,
+                                                         dc::VideoOptions(d->params, h.tile_size, dc::Threads(d->params.threads)),
+                                                         d->payload, std::move(d->index));
+    }
+    RETURN_IF_ERROR(d->dec->Decode(frame, out));
+    if (frame == d->next_in_order) {
+      d->crc_all = crc32(d->crc_all, out, static_cast<uInt>(fb));
+      ++d->next_in_order;
+    }
+    return dc::Status::Ok();
+  });
+}
+
+dc_error dc_video_decoder_verify_all(const dc_video_decoder* d) {
+  if (!d) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
+  if (d->next_in_order != d->header.frames)
+    return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "not every frame was decoded in order"));
+  if (static_cast<uint32_t>(d->crc_all) != d->header.checksum)
+    return dc::SetLastError(dc::Error(DC_ERR_CHECKSUM, "decoded content does not match its checksum"));
+  return DC_OK;
+}
+
+void dc_video_decoder_free(dc_video_decoder* d) { delete d; }
+
+}  // extern "C"

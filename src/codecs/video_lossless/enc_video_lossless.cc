@@ -1,0 +1,85 @@
+// Encoder side of the lossless video codec.
+#include <algorithm>
+
+#include "codecs/image_lossless/tile_coder.h"
+#include "codecs/video_lossless/video_lossless.h"
+#include "codecs/video_lossless/video_lossless_common.h"
+#include "common/bytes.h"
+#include "common/parallel.h"
+#include "container/container.h"
+#include "entropy/rans.h"
+
+namespace dc::video {
+
+Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* frame, const uint8_t* prev,
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats) {
+  RETURN_IF_ERROR(CheckVideoNet(net));
+  if (opt.tile_size < adm::kMinTileSize || opt.tile_size > adm::kMaxTileSize)
+    return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  const auto tiles = FrameTiles(g, opt.tile_size);
+  ByteWriter w(out);
+  std::vector<uint8_t> moved;
+  if (prev) {  // the motion field, then the network sees the compensated previous frame
+    const MotionField m = EstimateMotion(g, frame, prev);
+    if (m.zero()) {
+      w.U8(0);
+    } else {
+      w.U8(1);
+      for (size_t b = 0; b < m.dx.size(); ++b) w.U8(static_cast<uint8_t>(((m.dx[b] + 8) << 4) | (m.dy[b] + 8)));
+      moved.resize(g.frame_bytes());
+      Compensate(g, prev, m, moved.data());
+      prev = moved.data();
+    }
+  }
+  std::vector<std::vector<uint8_t>> streams(tiles.size());
+  std::vector<double> bits(tiles.size(), 0.0), nll(tiles.size(), 0.0);
+  RETURN_IF_ERROR(ParallelFor(tiles.size(), opt.threads, [&](uint64_t t) -> Status {
+    const adm::Level cur = TileLevel(frame, tiles[t]);
+    adm::Level pl;
+    if (prev) pl = TileLevel(prev, tiles[t]);
+    rans::Encoder enc;
+    adm::EncodeStats st;
+    RETURN_IF_ERROR(adm::EncodeGroup(net, cur, prev ? &pl : nullptr, 1, &enc, &bits[t], &nll[t], &st));
+    return enc.Finish(&streams[t]);
+  }, nullptr));
+  for (size_t t = 0; t < tiles.size(); ++t) {
+    w.Varint(streams[t].size());
+    w.Bytes(streams[t].data(), streams[t].size());
+    if (stats) {
+      stats->model_bits += bits[t];
+      stats->model_nll_bits += nll[t];
+    }
+  }
+  return Status::Ok();
+}
+
+Status EncodeVideo(const adm::AdmNet& net, const Geometry& g, const uint8_t* frames, uint64_t count, uint32_t keyint,
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* payload, FrameStats* stats,
+                   std::vector<uint64_t>* frame_sizes) {
+  if (keyint < 1 || keyint > kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval out of range");
+  if (count == 0 || count > kMaxFrames) return Error(DC_ERR_INVALID_ARGUMENT, "frame count out of range");
+  const size_t fb = g.frame_bytes();
+  std::vector<uint8_t> data;
+  std::vector<uint64_t> sizes;
+  std::vector<uint32_t> crcs;
+  for (uint64_t f = 0; f < count; ++f) {
+    const uint8_t* cur = frames + f * fb;
+    const uint8_t* prev = f % keyint == 0 ? nullptr : cur - fb;
+    const size_t before = data.size();
+    RETURN_IF_ERROR(EncodeFrame(net, g, cur, prev, opt, &data, stats));
+    sizes.push_back(data.size() - before);
+    crcs.push_back(container::Crc32(cur, fb));
+    if (opt.progress) opt.progress(f + 1, count);
+  }
+  payload->clear();
+  ByteWriter w(payload);
+  for (uint64_t f = 0; f < count; ++f) {
+    w.Varint(sizes[f]);
+    w.U32(crcs[f]);
+  }
+  w.Bytes(data.data(), data.size());
+  if (frame_sizes) *frame_sizes = std::move(sizes);
+  return Status::Ok();
+}
+
+}  // namespace dc::video

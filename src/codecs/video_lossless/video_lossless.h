@@ -1,0 +1,107 @@
+// The lossless video codec: each frame's Y, U, V planes coded as gray images by the lossless
+// image codec's core (adm_layout, AdmNet, CodeLevel / EncodeGroup / DecodeGroup, tiles coded in
+// parallel), the network also seeing the previous decoded frame's co-located pixels at the same
+// pyramid level (the extra input planes of adm_layout.h). Keyframes (every keyint-th frame,
+// starting at 0) have no previous frame. Payload layout: docs/codecs/video-lossless.md.
+#ifndef DIFFCOMP_CODECS_VIDEO_LOSSLESS_VIDEO_LOSSLESS_H_
+#define DIFFCOMP_CODECS_VIDEO_LOSSLESS_VIDEO_LOSSLESS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "codecs/image_lossless/adm_net.h"
+#include "codecs/image_lossless/image_lossless.h"
+#include "common/status.h"
+
+namespace dc::video {
+
+constexpr uint32_t kDefaultModelId = 7;
+constexpr uint32_t kDefaultKeyint = 30;
+constexpr uint32_t kMaxKeyint = 1u << 20;
+constexpr uint64_t kMaxFrames = uint64_t{1} << 20;
+constexpr uint32_t kDefaultTileSize = 256;
+
+// Chroma layout codes as stored in the container (docs/format.md).
+constexpr uint8_t kChroma420 = 0;  // U and V of ceil(W/2) x ceil(H/2)
+constexpr uint8_t kChroma444 = 1;  // U and V of W x H
+
+struct Geometry {
+  uint32_t width = 0, height = 0;
+  uint8_t chroma = kChroma420;
+  uint32_t plane_width(int p) const { return p == 0 || chroma == kChroma444 ? width : (width + 1) / 2; }
+  uint32_t plane_height(int p) const { return p == 0 || chroma == kChroma444 ? height : (height + 1) / 2; }
+  size_t plane_bytes(int p) const { return static_cast<size_t>(plane_width(p)) * plane_height(p); }
+  size_t frame_bytes() const { return plane_bytes(0) + plane_bytes(1) + plane_bytes(2); }
+};
+
+// Motion: the previous frame the network sees is motion-compensated by one integer vector per
+// 16x16 luma block (8x8 chroma blocks in 4:2:0, with the vector halved by an arithmetic shift),
+// each component in [-7, 7], references clamped to the frame edge. The encoder's full search
+// minimises SAD + 4 (|dx| + |dy|) on luma.
+constexpr int kMotionBlock = 16;
+constexpr int kMotionRange = 7;
+struct MotionField {
+  uint32_t cols = 0, rows = 0;  // ceil(W / 16) x ceil(H / 16)
+  std::vector<int8_t> dx, dy;
+  bool zero() const;
+};
+MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev);
+// The previous frame moved by the field, all planes, into out (frame_bytes).
+void Compensate(const Geometry& g, const uint8_t* prev, const MotionField& m, uint8_t* out);
+
+// A video model is adm1 with exactly the previous-frame extra inputs (DC_ERR_MODEL_MISMATCH).
+Status CheckVideoNet(const adm::AdmNet& net);
+
+struct FrameStats {
+  double model_bits = 0, model_nll_bits = 0;
+};
+
+// Codes one frame (planes Y, U, V, each row-major, one after another) into `out` (appended).
+// prev: the previous frame (same layout) or null for a keyframe; with a previous frame the
+// frame data starts with its motion field (docs/codecs/video-lossless.md).
+Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* frame, const uint8_t* prev,
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats);
+Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* data, size_t size, const uint8_t* prev,
+                   const adm::CodecOptions& opt, uint8_t* out);
+
+// The payload's frame index: per frame its coded size and the CRC-32 of its planes.
+struct FrameEntry {
+  uint64_t offset = 0, size = 0;  // of the frame's data, relative to the payload
+  uint32_t crc = 0;
+};
+// Encodes a whole sequence (frames * frame_bytes bytes) into the payload.
+Status EncodeVideo(const adm::AdmNet& net, const Geometry& g, const uint8_t* frames, uint64_t count, uint32_t keyint,
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* payload, FrameStats* stats,
+                   std::vector<uint64_t>* frame_sizes);
+// Reads and checks the index (every frame's data inside the payload, nothing after the last).
+StatusOr<std::vector<FrameEntry>> ParseIndex(const uint8_t* payload, size_t size, uint64_t frames);
+
+// Decodes frames one at a time with two frame buffers (memory: a few frames whatever the
+// length). Decode(i) continues from the last decoded frame when i follows it; otherwise it starts
+// again at the keyframe at or before i. `payload` must outlive the decoder.
+class FrameDecoder {
+ public:
+  FrameDecoder(const adm::AdmNet* net, const Geometry& g, uint32_t keyint, adm::CodecOptions opt,
+               const uint8_t* payload, std::vector<FrameEntry> index)
+      : net_(net), g_(g), keyint_(keyint), opt_(std::move(opt)), payload_(payload), index_(std::move(index)) {}
+  // Writes frame i (frame_bytes) to out; checks its CRC-32 (DC_ERR_CHECKSUM).
+  Status Decode(uint64_t i, uint8_t* out);
+  const std::vector<FrameEntry>& index() const { return index_; }
+  uint64_t frames_decoded() const { return decoded_; }  // network decodes done (counts re-decodes)
+
+ private:
+  const adm::AdmNet* net_;
+  Geometry g_;
+  uint32_t keyint_;
+  adm::CodecOptions opt_;
+  const uint8_t* payload_;
+  std::vector<FrameEntry> index_;
+  std::vector<uint8_t> last_, cur_;
+  int64_t last_index_ = -1;  // frame held in last_
+  uint64_t decoded_ = 0;
+};
+
+}  // namespace dc::video
+
+#endif  // DIFFCOMP_CODECS_VIDEO_LOSSLESS_VIDEO_LOSSLESS_H_

@@ -1,0 +1,137 @@
+// Pieces of the lossless video codec shared by enc_ and dec_video_lossless.cc.
+#include "codecs/video_lossless/video_lossless_common.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "codecs/image_lossless/adm_layout.h"
+#include "common/bytes.h"
+
+namespace dc::video {
+
+Status CheckVideoNet(const adm::AdmNet& net) {
+  const auto& c = net.config();
+  if (c.extra_trunk_inputs != adm::kPrevTrunkInputs || c.extra_head_inputs != adm::kPrevHeadInputs)
+    return Error(DC_ERR_MODEL_MISMATCH, "not a video-lossless model (it lacks the previous-frame inputs " +
+                                            std::to_string(adm::kPrevTrunkInputs) + "/" +
+                                            std::to_string(adm::kPrevHeadInputs) + ")");
+  return Status::Ok();
+}
+
+std::vector<TileTask> FrameTiles(const Geometry& g, uint32_t tile) {
+  std::vector<TileTask> t;
+  size_t off = 0;
+  for (int p = 0; p < 3; ++p) {
+    const uint32_t W = g.plane_width(p), H = g.plane_height(p);
+    for (uint32_t y0 = 0; y0 < H; y0 += tile)
+      for (uint32_t x0 = 0; x0 < W; x0 += tile)
+        t.push_back({p, off, W, x0, y0, std::min(tile, W - x0), std::min(tile, H - y0)});
+    off += g.plane_bytes(p);
+  }
+  return t;
+}
+
+adm::Level TileLevel(const uint8_t* frame, const TileTask& t) {
+  adm::Level l;
+  l.height = static_cast<int>(t.th);
+  l.width = static_cast<int>(t.tw);
+  l.rgb.resize(static_cast<size_t>(t.th) * t.tw * 3);
+  for (uint32_t y = 0; y < t.th; ++y) {
+    const uint8_t* row = frame + t.plane_offset + static_cast<size_t>(t.y0 + y) * t.plane_width + t.x0;
+    uint8_t* d = &l.rgb[static_cast<size_t>(y) * t.tw * 3];
+    for (uint32_t x = 0; x < t.tw; ++x) d[3 * x] = d[3 * x + 1] = d[3 * x + 2] = row[x];
+  }
+  return l;
+}
+
+bool MotionField::zero() const {
+  for (size_t i = 0; i < dx.size(); ++i)
+    if (dx[i] || dy[i]) return false;
+  return true;
+}
+
+namespace {
+inline int Clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+}  // namespace
+
+MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev) {
+  MotionField m;
+  const int W = static_cast<int>(g.width), H = static_cast<int>(g.height), B = kMotionBlock, R = kMotionRange;
+  m.cols = (g.width + B - 1) / B;
+  m.rows = (g.height + B - 1) / B;
+  m.dx.assign(static_cast<size_t>(m.cols) * m.rows, 0);
+  m.dy.assign(m.dx.size(), 0);
+  for (uint32_t by = 0; by < m.rows; ++by)
+    for (uint32_t bx = 0; bx < m.cols; ++bx) {
+      const int y0 = static_cast<int>(by) * B, x0 = static_cast<int>(bx) * B;
+      const int y1 = std::min(y0 + B, H), x1 = std::min(x0 + B, W);
+      long best = -1;
+      int bdx = 0, bdy = 0;
+      for (int dy = -R; dy <= R; ++dy)
+        for (int dx = -R; dx <= R; ++dx) {
+          long cost = 4L * (std::abs(dx) + std::abs(dy));
+          for (int y = y0; y < y1 && (best < 0 || cost < best); ++y) {
+            const uint8_t* c = cur + static_cast<size_t>(y) * W;
+            const uint8_t* p = prev + static_cast<size_t>(Clampi(y + dy, 0, H - 1)) * W;
+            for (int x = x0; x < x1; ++x) cost += std::abs(c[x] - p[Clampi(x + dx, 0, W - 1)]);
+          }
+          if (best < 0 || cost < best) {
+            best = cost;
+            bdx = dx;
+            bdy = dy;
+          }
+        }
+      m.dx[by * m.cols + bx] = static_cast<int8_t>(bdx);
+      m.dy[by * m.cols + bx] = static_cast<int8_t>(bdy);
+    }
+  return m;
+}
+
+void Compensate(const Geometry& g, const uint8_t* prev, const MotionField& m, uint8_t* out) {
+  size_t off = 0;
+  for (int p = 0; p < 3; ++p) {
+    const int W = static_cast<int>(g.plane_width(p)), H = static_cast<int>(g.plane_height(p));
+    const bool half = p > 0 && g.chroma == kChroma420;
+    const int B = half ? kMotionBlock / 2 : kMotionBlock;
+    for (int y = 0; y < H; ++y) {
+      const uint32_t by = std::min<uint32_t>(static_cast<uint32_t>(y / B), m.rows - 1);
+      for (int x = 0; x < W; ++x) {
+        const uint32_t bx = std::min<uint32_t>(static_cast<uint32_t>(x / B), m.cols - 1);
+        int dx = m.dx[by * m.cols + bx], dy = m.dy[by * m.cols + bx];
+        if (half) {
+          dx >>= 1;
+          dy >>= 1;
+        }
+        out[off + static_cast<size_t>(y) * W + x] =
+            prev[off + static_cast<size_t>(Clampi(y + dy, 0, H - 1)) * W + Clampi(x + dx, 0, W - 1)];
+      }
+    }
+    off += g.plane_bytes(p);
+  }
+}
+
+StatusOr<std::vector<FrameEntry>> ParseIndex(const uint8_t* payload, size_t size, uint64_t frames) {
+  ByteReader r(payload, size);
+  std::vector<FrameEntry> idx;
+  idx.reserve(static_cast<size_t>(std::min<uint64_t>(frames, size)));  // each entry takes >= 5 bytes
+  uint64_t total = 0;
+  for (uint64_t f = 0; f < frames; ++f) {
+    FrameEntry e;
+    RETURN_IF_ERROR(r.Varint(&e.size));
+    RETURN_IF_ERROR(r.U32(&e.crc));
+    if (e.size > size) return Error(DC_ERR_CORRUPT, "frame " + std::to_string(f) + " larger than the payload");
+    total += e.size;
+    if (total > size) return Error(DC_ERR_TRUNCATED, "frame data ends early (frame " + std::to_string(f) + ")");
+    idx.push_back(e);
+  }
+  uint64_t off = size - r.remaining();
+  if (off + total > size) return Error(DC_ERR_TRUNCATED, "frame data ends early");
+  if (off + total < size) return Error(DC_ERR_CORRUPT, "trailing bytes after the last frame");
+  for (auto& e : idx) {
+    e.offset = off;
+    off += e.size;
+  }
+  return idx;
+}
+
+}  // namespace dc::video
