@@ -9,8 +9,6 @@
 
 #include "codecs/signal_lossy/signal_lossy_internal.h"
 #include "diffcomp/diffcomp.h"
-#include "extras/audio_io.h"
-#include "extras/file_io.h"
 #include "rcc/progressive.h"
 
 namespace dc::slossy {
@@ -89,7 +87,8 @@ TEST(SignalLossyPieces, HeaderRoundTripAndErrors) {
   h.e0 = 300;
   const uint64_t frames = 10000;
   const size_t bands = BandEdges(64).size() - 1;
-  const size_t env_frames = (BlocksFor(frames, 6) + FrameBlocks(6) - 1) / FrameBlocks(6);
+  h.frame_log2 = 9;
+  const size_t env_frames = (BlocksFor(frames, 6) + FrameBlocks(6, 9) - 1) / FrameBlocks(6, 9);
   std::mt19937 rng(1);
   for (int c = 0; c < 2; ++c) {
     std::vector<uint8_t> env(env_frames * bands);
@@ -103,6 +102,7 @@ TEST(SignalLossyPieces, HeaderRoundTripAndErrors) {
   EXPECT_EQ(back->seed, h.seed);
   EXPECT_EQ(back->e0, h.e0);
   EXPECT_EQ(back->step_q, 3);
+  EXPECT_EQ(back->frame_log2, 9);
   for (size_t len = 0; len < bytes.size(); ++len)
     EXPECT_FALSE(ParseHeader(bytes.data(), len, frames, 2).ok()) << len;
   auto bad = bytes;
@@ -110,6 +110,9 @@ TEST(SignalLossyPieces, HeaderRoundTripAndErrors) {
   EXPECT_EQ(ParseHeader(bad.data(), bad.size(), frames, 2).status().code(), DC_ERR_UNSUPPORTED_VERSION);
   bad = bytes;
   bad[1] = 30;
+  EXPECT_EQ(ParseHeader(bad.data(), bad.size(), frames, 2).status().code(), DC_ERR_CORRUPT);
+  bad = bytes;
+  bad[4] = 5;  // envelope frame shorter than a block
   EXPECT_EQ(ParseHeader(bad.data(), bad.size(), frames, 2).status().code(), DC_ERR_CORRUPT);
   // Geometry that needs more envelope codes than the stream holds.
   EXPECT_FALSE(ParseHeader(bytes.data(), bytes.size(), frames * 1000, 2).ok());
@@ -253,41 +256,6 @@ TEST(SignalLossyApi, CompressTruncateDecompress) {
   EXPECT_EQ(dc_decompress(file.data, file.size, nullptr, &d), DC_ERR_CHECKSUM);
   EXPECT_EQ(dc_truncate(file.data, file.size, 1.0, &tiny), DC_ERR_CHECKSUM);
   dc_buffer_free(&file);
-}
-
-}  // namespace
-}  // namespace dc::slossy
-
-// The measurement behind docs/codecs/signal-lossy.md, "What limits it" (disabled: ~1 minute):
-//   diffcomp_tests --gtest_also_run_disabled_tests --gtest_filter='SignalLossyMeasure.*'
-namespace dc::slossy {
-namespace {
-
-TEST(SignalLossyMeasure, DISABLED_ChunkBitsAndOvershoot) {
-  auto bytes = extras::ReadFile(std::string(DC_SHARED_DATA) + "/signals/audio/sonicpi_drum_roll.wav");
-  ASSERT_TRUE(bytes.ok());
-  auto w = extras::DecodeWav(bytes->data(), bytes->size());
-  ASSERT_TRUE(w.ok());
-  const SignalView v{w->samples.data(), w->frames, w->channels, static_cast<int>(w->bits_per_sample)};
-  struct Setting {
-    int chunk_bits;
-    double overshoot;
-  };
-  for (const Setting s : {Setting{8, 1.0}, Setting{8, 1.2}, Setting{10, 1.0}, Setting{10, 1.2}}) {
-    EncodeOptions o;
-    o.threads = 2;
-    o.chunk_bits = s.chunk_bits;
-    o.overshoot = s.overshoot;
-    o.max_payload_bytes = static_cast<uint64_t>(2.5 * w->samples.size() / 8);
-    std::vector<uint8_t> p;
-    EncodeStats st;
-    ASSERT_TRUE(EncodeSignal(v, o, &p, &st).ok());
-    std::vector<int32_t> out(w->samples.size());
-    ASSERT_TRUE(DecodeSignal(p.data(), p.size(), w->frames, w->channels, w->bits_per_sample, {2, nullptr}, out.data()).ok());
-    std::printf("chunk_bits %d overshoot %.1f: payload %.3f bits/sample, SNR %.2f dB, %zu steps, last noise ratio %.3f\n",
-                s.chunk_bits, s.overshoot, 8.0 * p.size() / out.size(), SnrDb(w->samples, out), st.steps.size(),
-                st.steps.back().noise_ratio);
-  }
 }
 
 }  // namespace
