@@ -36,30 +36,43 @@ Status EncodeSignal(const SignalView& sig, const EncodeOptions& opt, std::vector
   if (!(opt.target_snr_db >= 0) || opt.target_snr_db > 200) return Error(DC_ERR_INVALID_ARGUMENT, "signal-lossy: SNR target out of range");
   if (sig.frames * sig.channels > kMaxSamples) return Error(DC_ERR_TOO_LARGE, "signal-lossy: more than 2^26 samples");
 
-  // Block size: the candidate with the smallest mean log prior variance (the best coding gain
-  // under the Gaussian model), unless fixed by the caller.
+  // Block size and envelope frame length: the pair with the smallest model rate at about 30 dB
+  // SNR, i.e. the reverse water-filling rate sum 0.5 log2(s^2 / theta) over coefficients with
+  // s^2 > theta = signal power / 1000, plus the envelope's own bits (finer frames follow the
+  // signal better but cost more side information).
+  double power = 0;
+  for (uint64_t i = 0; i < sig.frames * sig.channels; ++i) power += double(sig.samples[i]) * sig.samples[i];
+  power /= static_cast<double>(sig.frames * sig.channels);
+  const double theta = std::max(1.0, power * 1e-3);
   std::vector<int> sizes = opt.block_log2 ? std::vector<int>{opt.block_log2} : std::vector<int>{6, 8, 10};
   Header h;
   std::vector<float> x0;
   double best = 1e300;
   for (int bl : sizes) {
     const uint64_t blocks = BlocksFor(sig.frames, bl);
-    Header cand;
-    cand.block_log2 = bl;
     std::vector<float> coefs;
-    double score = 0;
     for (uint32_t ch = 0; ch < sig.channels; ++ch) {
       auto c = ForwardDct(sig.samples, sig.frames, sig.channels, ch, bl);
-      cand.env.push_back(Envelope(c, static_cast<uint32_t>(blocks), bl));
-      for (float v : PriorVariances(cand.env.back(), static_cast<uint32_t>(blocks), bl)) score += std::log2(double(v));
       coefs.insert(coefs.end(), c.begin(), c.end());
     }
-    // Per signal sample (padding counts against large blocks on short signals).
-    score /= static_cast<double>(sig.frames * sig.channels);
-    if (score < best) {
-      best = score;
-      h = std::move(cand);
-      x0 = std::move(coefs);
+    const size_t per = static_cast<size_t>(blocks) << bl;
+    for (int fl = std::max(bl, 7); fl <= 12; ++fl) {
+      Header cand;
+      cand.block_log2 = bl;
+      cand.frame_log2 = fl;
+      double score = 0;
+      for (uint32_t ch = 0; ch < sig.channels; ++ch) {
+        const std::vector<float> c(coefs.begin() + ch * per, coefs.begin() + (ch + 1) * per);
+        cand.env.push_back(Envelope(c, static_cast<uint32_t>(blocks), bl, fl));
+        for (float v : PriorVariances(cand.env.back(), static_cast<uint32_t>(blocks), bl, fl))
+          if (v > theta) score += 0.5 * std::log2(double(v) / theta);
+      }
+      score += 8.0 * static_cast<double>(WriteHeader(cand).size());
+      if (score < best) {
+        best = score;
+        h = std::move(cand);
+        x0 = coefs;
+      }
     }
   }
   h.chunk_bits = opt.chunk_bits;
@@ -75,6 +88,7 @@ Status EncodeSignal(const SignalView& sig, const EncodeOptions& opt, std::vector
   if (stats) {
     *stats = EncodeStats{};
     stats->block_log2 = h.block_log2;
+    stats->frame_log2 = h.frame_log2;
     stats->header_bytes = payload->size();
   }
   if (opt.max_payload_bytes && payload->size() > opt.max_payload_bytes)

@@ -29,7 +29,7 @@
 namespace dc::slossy {
 
 constexpr uint8_t kHeaderVersion = 1;
-constexpr int kMinBlockLog2 = 4, kMaxBlockLog2 = 11;
+constexpr int kMinBlockLog2 = 4, kMaxBlockLog2 = 11, kMaxFrameLog2 = 16;
 constexpr int kMaxSteps = 400;
 constexpr uint32_t kMaxChannels = 255;
 constexpr int kEnvMax = 127;  // envelope code q: band rms = 2^(q / 4), q in [0, 127]
@@ -55,7 +55,8 @@ struct EncodeOptions {
   // The rcc sample falls short of the posterior mean (docs/rcc.md, "shrinkage"); the encoder
   // aims this much past it so that the chain keeps pace (encoder only; 1 = no compensation).
   double overshoot = 1.2;
-  int block_log2 = 0;           // 0: the encoder picks from {6, 8, 10} by coding gain
+  int block_log2 = 0;           // 0: the encoder picks from {6, 8, 10} (with the envelope frame
+                                // length, 2^7..2^12 samples) by the model's rate at 30 dB SNR
   int step_q = 2;               // sigma^2 falls by 2^(-step_q / 8) per step
   uint64_t seed = 0x5EED;
   // Rate: stop after the longest prefix of steps whose payload fits max_payload_bytes (0 = no
@@ -78,7 +79,7 @@ struct StepInfo {
 };
 
 struct EncodeStats {
-  int block_log2 = 0;
+  int block_log2 = 0, frame_log2 = 0;
   size_t header_bytes = 0;
   std::vector<StepInfo> steps;  // steps kept in the payload
 };
@@ -102,8 +103,8 @@ Status DecodeSignal(const uint8_t* payload, size_t size, uint64_t frames, uint32
 std::vector<float> DctMatrix(int log2);  // [k * n + i] = alpha_k cos(pi (2i + 1) k / 2n)
 // Band edges of the envelope for blocks of n coefficients: 0 = e_0 < e_1 < ... < e_B = n.
 std::vector<uint32_t> BandEdges(uint32_t n);
-// Blocks per envelope frame (about 2048 samples).
-uint32_t FrameBlocks(int log2);
+// Blocks per envelope frame of 2^frame_log2 samples (at least one block).
+uint32_t FrameBlocks(int block_log2, int frame_log2);
 // Prior variance of a coefficient with envelope code q: 2^(q / 2), exact for even q.
 float EnvVariance(int q);
 // sigma^2 of schedule value e (= e0 - j step_q): 2^(e / 8).
@@ -112,9 +113,9 @@ float SigmaSquared(int e);
 // Forward transform of one channel (encoder, double accumulation): coefs[b * n + k].
 std::vector<float> ForwardDct(const int32_t* samples, uint64_t frames, uint32_t channels, uint32_t ch, int log2);
 // Envelope codes of one channel's coefficients: [frame * bands + band].
-std::vector<uint8_t> Envelope(const std::vector<float>& coefs, uint32_t blocks, int log2);
+std::vector<uint8_t> Envelope(const std::vector<float>& coefs, uint32_t blocks, int log2, int frame_log2);
 // Per-coefficient prior variances from the codes (blocks x n).
-std::vector<float> PriorVariances(const std::vector<uint8_t>& env, uint32_t blocks, int log2);
+std::vector<float> PriorVariances(const std::vector<uint8_t>& env, uint32_t blocks, int log2, int frame_log2);
 
 }  // namespace dc::slossy
 

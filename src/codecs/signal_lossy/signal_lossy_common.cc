@@ -10,8 +10,6 @@
 namespace dc::slossy {
 namespace {
 
-// Envelope frames span about 2^11 samples.
-constexpr int kFrameLog2 = 11;
 
 // cos(2 pi m / period) for integers, period a multiple of 8: reduced to |x| <= pi/4 by integer
 // symmetry, then a fixed Taylor polynomial in double (|term| < 1e-17 past x^18).
@@ -99,7 +97,7 @@ std::vector<uint32_t> BandEdges(uint32_t n) {
   return e;
 }
 
-uint32_t FrameBlocks(int log2) { return log2 >= kFrameLog2 ? 1 : 1u << (kFrameLog2 - log2); }
+uint32_t FrameBlocks(int block_log2, int frame_log2) { return frame_log2 <= block_log2 ? 1 : 1u << (frame_log2 - block_log2); }
 
 float EnvVariance(int q) { return Exp2Sixteenths(8 * q); }  // 2^(q / 2)
 float SigmaSquared(int e) { return Exp2Sixteenths(2 * e); }  // 2^(e / 8)
@@ -125,8 +123,8 @@ std::vector<float> ForwardDct(const int32_t* samples, uint64_t frames, uint32_t 
   return out;
 }
 
-std::vector<uint8_t> Envelope(const std::vector<float>& coefs, uint32_t blocks, int log2) {
-  const uint32_t n = 1u << log2, fb = FrameBlocks(log2);
+std::vector<uint8_t> Envelope(const std::vector<float>& coefs, uint32_t blocks, int log2, int frame_log2) {
+  const uint32_t n = 1u << log2, fb = FrameBlocks(log2, frame_log2);
   const auto edges = BandEdges(n);
   const uint32_t bands = static_cast<uint32_t>(edges.size() - 1);
   const uint32_t frames = (blocks + fb - 1) / fb;
@@ -145,8 +143,8 @@ std::vector<uint8_t> Envelope(const std::vector<float>& coefs, uint32_t blocks, 
   return env;
 }
 
-std::vector<float> PriorVariances(const std::vector<uint8_t>& env, uint32_t blocks, int log2) {
-  const uint32_t n = 1u << log2, fb = FrameBlocks(log2);
+std::vector<float> PriorVariances(const std::vector<uint8_t>& env, uint32_t blocks, int log2, int frame_log2) {
+  const uint32_t n = 1u << log2, fb = FrameBlocks(log2, frame_log2);
   const auto edges = BandEdges(n);
   const uint32_t bands = static_cast<uint32_t>(edges.size() - 1);
   std::vector<float> s2(static_cast<size_t>(blocks) * n);
@@ -165,6 +163,7 @@ std::vector<uint8_t> WriteHeader(const Header& h) {
   w.U8(static_cast<uint8_t>(h.block_log2));
   w.U8(static_cast<uint8_t>(h.chunk_bits));
   w.U8(static_cast<uint8_t>(h.step_q));
+  w.U8(static_cast<uint8_t>(h.frame_log2));
   w.Varint(h.seed);
   w.Varint(static_cast<uint64_t>(h.e0));
   // Envelope: per channel, the first frame's codes in 7 raw bits, then each code's difference
@@ -191,15 +190,18 @@ std::vector<uint8_t> WriteHeader(const Header& h) {
 StatusOr<Header> ParseHeader(const uint8_t* data, size_t size, uint64_t frames, uint32_t channels) {
   ByteReader r(data, size);
   Header h;
-  uint8_t v, bl, cb, sq;
+  uint8_t v, bl, cb, sq, fl;
   RETURN_IF_ERROR(r.U8(&v));
   if (v != kHeaderVersion) return Error(DC_ERR_UNSUPPORTED_VERSION, "signal-lossy header version " + std::to_string(v));
   RETURN_IF_ERROR(r.U8(&bl));
   RETURN_IF_ERROR(r.U8(&cb));
   RETURN_IF_ERROR(r.U8(&sq));
+  RETURN_IF_ERROR(r.U8(&fl));
   if (bl < kMinBlockLog2 || bl > kMaxBlockLog2) return Error(DC_ERR_CORRUPT, "signal-lossy: block size out of range");
   if (cb < rcc::kMinChunkBits || cb > rcc::kMaxChunkBits) return Error(DC_ERR_CORRUPT, "signal-lossy: chunk_bits out of range");
   if (sq < 1 || sq > 16) return Error(DC_ERR_CORRUPT, "signal-lossy: step size out of range");
+  if (fl < bl || fl > kMaxFrameLog2) return Error(DC_ERR_CORRUPT, "signal-lossy: envelope frame size out of range");
+  h.frame_log2 = fl;
   h.block_log2 = bl;
   h.chunk_bits = cb;
   h.step_q = sq;
@@ -213,7 +215,7 @@ StatusOr<Header> ParseHeader(const uint8_t* data, size_t size, uint64_t frames, 
   RETURN_IF_ERROR(r.Bytes(static_cast<size_t>(std::min<uint64_t>(len, SIZE_MAX)), &stream));
   if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "signal-lossy: bytes after the codec header");
   const uint64_t blocks = BlocksFor(frames, bl);
-  const uint64_t env_frames = (blocks + FrameBlocks(bl) - 1) / FrameBlocks(bl);
+  const uint64_t env_frames = (blocks + FrameBlocks(bl, fl) - 1) / FrameBlocks(bl, fl);
   const size_t bands = BandEdges(1u << bl).size() - 1;
   // Every code costs at least one bit: refuse a count the stream cannot hold before allocating.
   if (env_frames * bands * channels > 8 * len + 8) return Error(DC_ERR_TRUNCATED, "signal-lossy: envelope shorter than the signal needs");
@@ -250,7 +252,7 @@ Chain StartChain(const Header& h, uint64_t blocks) {
   c.h = &h;
   const uint32_t n = 1u << h.block_log2;
   for (const auto& env : h.env) {
-    const auto s2 = PriorVariances(env, static_cast<uint32_t>(blocks), h.block_log2);
+    const auto s2 = PriorVariances(env, static_cast<uint32_t>(blocks), h.block_log2, h.frame_log2);
     c.s2.insert(c.s2.end(), s2.begin(), s2.end());
   }
   (void)n;

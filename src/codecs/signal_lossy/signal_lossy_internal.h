@@ -22,6 +22,7 @@ constexpr uint64_t kMaxSamples = uint64_t{1} << 26;  // frames x channels (memor
 
 struct Header {
   int block_log2 = 8;
+  int frame_log2 = 11;                     // envelope frames of 2^frame_log2 samples (>= one block)
   int chunk_bits = 8;
   int step_q = 2;
   uint64_t seed = 0;
