@@ -163,6 +163,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
     o.tile_size = std::min(o.tile_size, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
     h.tile_size = o.tile_size;
+    h.coder_flags = o.adapt ? container::kCoderFlagAdapt : 0;
     RETURN_IF_ERROR(adm::EncodeImage(*model->image_lossless, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
     model_bits = es.model_bits;
     model_nll_bits = es.model_nll_bits;
@@ -256,6 +257,7 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
       return Error(DC_ERR_CORRUPT, "original format does not fit the image");
     adm::CodecOptions o = Options(p);
     o.tile_size = h.tile_size;
+    o.adapt = (h.coder_flags & container::kCoderFlagAdapt) != 0;
     out->assign(h.original_size, 0);
     RETURN_IF_ERROR(adm::DecodeImage(*model->image_lossless, payload, h.payload_size, h.width, h.height, h.channels, o, out->data()));
     meta->width = h.width;

@@ -22,10 +22,11 @@ int Threads(int t) {
   return hc ? static_cast<int>(hc) : 1;
 }
 
-adm::CodecOptions VideoOptions(const dc_params& p, uint32_t tile, int threads) {
+adm::CodecOptions VideoOptions(const dc_params& p, uint32_t tile, uint32_t coder_flags, int threads) {
   adm::CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
+  o.adapt = (coder_flags & container::kCoderFlagAdapt) != 0;
   if (p.progress) {
     auto* cb = p.progress;
     void* op = p.progress_opaque;
@@ -90,10 +91,11 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
   h->model_id = model->model_id;
   h->fingerprint = model->fingerprint;
   h->tile_size = tile;
+  h->coder_flags = container::kCoderFlagAdapt;  // new files: the online mixture correction on
   h->keyint = keyint;
   video::FrameStats st;
   RETURN_IF_ERROR(video::EncodeVideo(*model->image_lossless, GeometryOf(*h), in.data, in.frames, keyint,
-                                     VideoOptions(p, tile, threads), payload, &st, nullptr));
+                                     VideoOptions(p, tile, container::kCoderFlagAdapt, threads), payload, &st, nullptr));
   *model_bits = st.model_bits;
   *nll_bits = st.model_nll_bits;
   return Status::Ok();
@@ -104,7 +106,7 @@ Status DecompressVideoLossless(const container::Header& h, const uint8_t* payloa
   ASSIGN_OR_RETURN(auto model, VideoModelFor(h, p));
   ASSIGN_OR_RETURN(auto index, video::ParseIndex(payload, h.payload_size, h.frames));
   const video::Geometry g = GeometryOf(h);
-  adm::CodecOptions o = VideoOptions(p, h.tile_size, threads);
+  adm::CodecOptions o = VideoOptions(p, h.tile_size, h.coder_flags, threads);
   auto progress = o.progress;
   o.progress = nullptr;
   video::FrameDecoder dec(model->image_lossless.get(), g, h.keyint, o, payload, std::move(index));
@@ -208,7 +210,7 @@ dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out
       ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
       dc::video::Geometry g = dc::GeometryOf(h);
       d->dec = std::make_unique<dc::video::FrameDecoder>(d->model->image_lossless.get(), g, h.keyint,
-                                                         dc::VideoOptions(d->params, h.tile_size, dc::Threads(d->params.threads)),
+                                                         dc::VideoOptions(d->params, h.tile_size, h.coder_flags, dc::Threads(d->params.threads)),
                                                          d->payload, std::move(d->index));
     }
     RETURN_IF_ERROR(d->dec->Decode(frame, out));

@@ -46,6 +46,16 @@ Status SizeVarint(ByteReader& r, uint64_t* v, const char* what) {
   return s;
 }
 
+// The image and video codecs' tile parameter: tile size in bits 0-12, coder flags above.
+Status SplitTileParameter(uint64_t v, Header* h) {
+  const uint64_t t = v & ((uint64_t{1} << kCoderFlagShift) - 1), flags = v >> kCoderFlagShift;
+  if (flags & ~uint64_t{kCoderFlagAdapt}) return Error(DC_ERR_RESERVED_BITS, "reserved coder flags set");
+  if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
+  h->tile_size = static_cast<uint32_t>(t);
+  h->coder_flags = static_cast<uint32_t>(flags);
+  return Status::Ok();
+}
+
 }  // namespace
 
 const CodecInfo* FindCodec(dc_codec id) {
@@ -103,9 +113,9 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
     w.Varint(h.model_id);
     w.U32(h.fingerprint);
   }
-  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) w.Varint(h.tile_size);
+  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) w.Varint(h.tile_size | (uint64_t{h.coder_flags} << kCoderFlagShift));
   if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
-    w.Varint(h.tile_size);
+    w.Varint(h.tile_size | (uint64_t{h.coder_flags} << kCoderFlagShift));
     w.Varint(h.keyint);
   }
   w.Bytes(payload, payload_size);
@@ -218,16 +228,14 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   if (h.codec == DC_CODEC_IMAGE_LOSSLESS) {
     uint64_t t;
     RETURN_IF_ERROR(r.Varint(&t));
-    if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
-    h.tile_size = static_cast<uint32_t>(t);
+    RETURN_IF_ERROR(SplitTileParameter(t, &h));
   }
   if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
     uint64_t t, k;
     RETURN_IF_ERROR(r.Varint(&t));
-    if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
+    RETURN_IF_ERROR(SplitTileParameter(t, &h));
     RETURN_IF_ERROR(r.Varint(&k));
     if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
-    h.tile_size = static_cast<uint32_t>(t);
     h.keyint = static_cast<uint32_t>(k);
   }
   if (r.remaining() < 4) return Error(DC_ERR_TRUNCATED, "file ends before its checksum");

@@ -12,6 +12,9 @@
 
 namespace dc::container {
 
+constexpr uint32_t kCoderFlagAdapt = 1;
+constexpr int kCoderFlagShift = 13;  // tile_size varint = tile_size | coder_flags << 13
+
 constexpr uint8_t kMagic[4] = {0xDF, 'D', 'F', 'C'};
 constexpr uint8_t kVersionMajor = 1, kVersionMinor = 0;
 constexpr uint8_t kFlagModel = 0x01;
@@ -30,6 +33,10 @@ struct Header {
   bool has_model = false;
   uint32_t model_id = 0, fingerprint = 0;
   uint32_t tile_size = 0;                // image-lossless, video-lossless parameter
+  // image-lossless, video-lossless: coder flags, sent in bits 13 and up of the tile_size varint
+  // (so files from before the flags existed read as 0). Bit 0: the online mixture correction
+  // (entropy/mixture_adapt.h). Other bits reserved.
+  uint32_t coder_flags = 0;
   uint32_t chroma = 0;                   // kind video: 420 or 444 (frames, side as above)
   uint32_t keyint = 0;                   // video-lossless parameter
   // Filled by Parse:

@@ -632,8 +632,11 @@ TEST(ApiBadInput, OtherHeaderErrors) {
   for (uint8_t ch : {0, 2, 5, 255})
     EXPECT_EQ(TryDecompress(ImageFile(V(4), V(4), ch, m.model_id, m.fingerprint)), DC_ERR_UNSUPPORTED_FORMAT)
         << int(ch);
-  for (uint64_t t : {0ull, 15ull, 4097ull, 1ull << 40})
+  for (uint64_t t : {0ull, 15ull, 4097ull, (1ull << 13) | 15, (1ull << 13) | 8191})
     EXPECT_EQ(TryDecompress(ImageFile(V(4), V(4), 3, m.model_id, m.fingerprint, t)), DC_ERR_CORRUPT) << t;
+  // Coder flags above bit 0 (bits 14 and up of the tile parameter) are reserved.
+  for (uint64_t t : {(2ull << 13) | 256, (3ull << 13) | 256, 1ull << 40})
+    EXPECT_EQ(TryDecompress(ImageFile(V(4), V(4), 3, m.model_id, m.fingerprint, t)), DC_ERR_RESERVED_BITS) << t;
   EXPECT_EQ(TryDecompress(ImageFile(V(4), V(4), 3, 0, 0, 256, /*model_flag=*/false)), DC_ERR_CORRUPT);
   // A well-formed header with a payload of zeros: rejected, whatever the reason.
   EXPECT_NE(TryDecompress(ImageFile(V(4), V(4), 3, m.model_id, m.fingerprint)), DC_OK);

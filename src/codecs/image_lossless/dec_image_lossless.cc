@@ -12,7 +12,8 @@
 
 namespace dc::adm {
 
-Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, rans::Decoder* dec, Level* out) {
+Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
+                   Level* out) {
   const auto sizes = LevelSizes(H0, W0);
   std::vector<Level> prev_levels;
   if (prev) {
@@ -32,6 +33,7 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
   if (coded == 1) coarse.rgb[1] = coarse.rgb[2] = coarse.rgb[0];
 
   NetScratch s;
+  s.use_adapt = adapt;
   for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
     Level cur;
     cur.height = sizes[l].first;
@@ -86,7 +88,7 @@ Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint3
         constant = flag != 0;
         if (constant) RETURN_IF_ERROR(dec.GetBits(8, &value));
       }
-      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), nullptr, g.coded, &dec, &l));
+      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), nullptr, g.coded, opt.adapt, &dec, &l));
       for (uint32_t y = 0; y < th; ++y)
         for (uint32_t x = 0; x < tw; ++x) {
           uint8_t* p = out + (static_cast<size_t>(y0 + y) * width + x0 + x) * channels + g.first_plane;

@@ -13,8 +13,8 @@
 namespace dc::adm {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
-Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, rans::Encoder* enc,
-                   double* bits, double* nll, EncodeStats* stats) {
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   std::vector<Level> prev_levels;
@@ -30,6 +30,7 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
   stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 8.0 * coded;
 
   NetScratch s;
+  s.use_adapt = adapt;
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
@@ -96,7 +97,7 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, &enc, &bits[t], &nll[t], &tile_stats[t]));
+      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, opt.adapt, &enc, &bits[t], &nll[t], &tile_stats[t]));
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));

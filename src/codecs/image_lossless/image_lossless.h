@@ -24,6 +24,9 @@ struct ImageView {
 struct CodecOptions {
   int threads = 1;
   uint32_t tile_size = kDefaultTileSize;
+  // Online mixture correction (entropy/mixture_adapt.h); part of the bitstream, recorded in the
+  // container's coder flags. Off only to read files made before it existed (and in tests).
+  bool adapt = true;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called on the calling thread
 };
 

@@ -36,10 +36,11 @@ std::vector<uint8_t> TestImage(uint32_t w, uint32_t h, uint32_t c, uint32_t seed
 }
 
 std::vector<uint8_t> Encode(const AdmNet& net, const std::vector<uint8_t>& px, uint32_t w, uint32_t h,
-                            uint32_t c, int threads, uint32_t tile, double* bits = nullptr) {
+                            uint32_t c, int threads, uint32_t tile, double* bits = nullptr, bool adapt = true) {
   CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
+  o.adapt = adapt;
   std::vector<uint8_t> payload;
   EncodeStats st;
   const Status s = EncodeImage(net, {px.data(), w, h, c}, o, &payload, &st);
@@ -49,10 +50,11 @@ std::vector<uint8_t> Encode(const AdmNet& net, const std::vector<uint8_t>& px, u
 }
 
 std::vector<uint8_t> Decode(const AdmNet& net, const std::vector<uint8_t>& payload, uint32_t w, uint32_t h,
-                            uint32_t c, int threads, uint32_t tile, Status* status = nullptr) {
+                            uint32_t c, int threads, uint32_t tile, Status* status = nullptr, bool adapt = true) {
   CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
+  o.adapt = adapt;
   std::vector<uint8_t> out(static_cast<size_t>(w) * h * c);
   const Status s = DecodeImage(net, payload.data(), payload.size(), w, h, c, o, out.data());
   if (status) *status = s;
@@ -162,9 +164,30 @@ TEST(Kernels, ConvMatchesScalarReferenceBitForBit) {
 TEST(Determinism, GoldenBitstream) {
   const AdmNet net = Net(42);
   const auto px = TestImage(40, 24, 3, 77);
-  const auto p = Encode(net, px, 40, 24, 3, 2, 256);
+  // Without the online mixture correction: the bitstream of files made before it existed
+  // (coder flags 0), which must keep decoding.
+  const auto p = Encode(net, px, 40, 24, 3, 2, 256, nullptr, /*adapt=*/false);
   const auto d = Sha256Of(p.data(), p.size());
   EXPECT_EQ(ToHex(d.data(), 8), "d15cde70e93c4c77") << "payload size " << p.size();
+  EXPECT_EQ(Decode(net, p, 40, 24, 3, 1, 256, nullptr, /*adapt=*/false), px);
+  // With it (what the encoder writes now).
+  const auto q = Encode(net, px, 40, 24, 3, 2, 256);
+  const auto e = Sha256Of(q.data(), q.size());
+  EXPECT_EQ(ToHex(e.data(), 8), "f3618e2d878ce912") << "payload size " << q.size();
+}
+
+// The coder flag is part of the bitstream: a payload decoded with the other setting fails
+// (the rANS final state or the values differ), in both directions.
+TEST(ImageLossless, AdaptFlagMustMatch) {
+  const AdmNet net = Net(5);
+  const auto px = TestImage(37, 29, 3, 8);
+  for (bool adapt : {false, true}) {
+    const auto p = Encode(net, px, 37, 29, 3, 2, 256, nullptr, adapt);
+    EXPECT_EQ(Decode(net, p, 37, 29, 3, 2, 256, nullptr, adapt), px);
+    Status s;
+    const auto wrong = Decode(net, p, 37, 29, 3, 2, 256, &s, !adapt);
+    EXPECT_TRUE(!s.ok() || wrong != px) << adapt;
+  }
 }
 
 }  // namespace

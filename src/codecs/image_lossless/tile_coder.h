@@ -10,6 +10,7 @@
 #include "codecs/image_lossless/adm_net.h"
 #include "codecs/image_lossless/mixture.h"
 #include "common/status.h"
+#include "entropy/mixture_adapt.h"
 #include "entropy/rans.h"
 
 namespace dc::adm {
@@ -30,6 +31,10 @@ std::vector<std::pair<int, int>> LevelSizes(int height, int width);
 struct NetScratch {
   std::vector<float> trunk_in, feats, head_in, out;
   std::vector<int32_t> pred;
+  // The online mixture correction of the plane group (entropy/mixture_adapt.h): one per group,
+  // carried from the coarsest level to the finest.
+  mix::MixtureAdapter adapt{kStages, 3};
+  bool use_adapt = true;
   void Reserve(const NetConfig& cfg, int h, int w);
 };
 
@@ -68,8 +73,10 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
         for (int c = 0; c < coded; ++c) {
           ChannelDist d;
           MakeChannelDist(s->out.data() + cell, plane, K, c, pred, residual, &d);
+          const int ctx = s->use_adapt ? s->adapt.Apply(st, c, &d) : 0;
           int v = 0;
           RETURN_IF_ERROR(fn(st, px, c, d, &v));
+          if (s->use_adapt) s->adapt.Update(ctx, v);
           px[c] = static_cast<uint8_t>(v);
           residual[c] = v - pred[c];
         }
@@ -88,10 +95,12 @@ struct EncodeStats;
 // level's three stages. `prev` (video: the previous frame's co-located tile, same size; null for
 // images and keyframes) is brought down the same pyramid. Adds the quantised and float-model
 // bits to *bits and *nll and the per-level/stage NLL to stats.
-Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, rans::Encoder* enc,
-                   double* bits, double* nll, EncodeStats* stats);
+// `adapt`: the online mixture correction (CodecOptions::adapt), the same on both sides.
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats);
 // The decoder's side: rebuilds the H0 x W0 tile level of one plane group into *out.
-Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, rans::Decoder* dec, Level* out);
+Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
+                   Level* out);
 
 }  // namespace dc::adm
 

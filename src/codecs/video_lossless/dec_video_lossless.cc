@@ -61,7 +61,7 @@ Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* dat
     rans::Decoder dec;
     RETURN_IF_ERROR(dec.Init(streams[t].first, streams[t].second));
     RETURN_IF_ERROR(adm::DecodeGroup(net, static_cast<int>(task.th), static_cast<int>(task.tw), prev ? &pl : nullptr,
-                                     1, &dec, &l));
+                                     1, opt.adapt, &dec, &l));
     for (uint32_t y = 0; y < task.th; ++y) {
       uint8_t* row = out + task.plane_offset + static_cast<size_t>(task.y0 + y) * task.plane_width + task.x0;
       for (uint32_t x = 0; x < task.tw; ++x) row[x] = l.at(static_cast<int>(y), static_cast<int>(x), 0);

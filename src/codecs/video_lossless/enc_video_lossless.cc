@@ -39,7 +39,7 @@ Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* fra
     if (prev) pl = TileLevel(prev, tiles[t]);
     rans::Encoder enc;
     adm::EncodeStats st;
-    RETURN_IF_ERROR(adm::EncodeGroup(net, cur, prev ? &pl : nullptr, 1, &enc, &bits[t], &nll[t], &st));
+    RETURN_IF_ERROR(adm::EncodeGroup(net, cur, prev ? &pl : nullptr, 1, opt.adapt, &enc, &bits[t], &nll[t], &st));
     return enc.Finish(&streams[t]);
   }, nullptr));
   for (size_t t = 0; t < tiles.size(); ++t) {

@@ -1,0 +1,90 @@
+#include "entropy/mixture_adapt.h"
+
+#include <algorithm>
+
+namespace dc::mix {
+namespace {
+
+// Chosen on held-back photos of ../shared/data/photos (never on Kodak): halving at 64/128/256
+// and decay 1/32, 1/64, 1/128 differ by under 0.1 %.
+constexpr int32_t kHalveAt = 256;  // bias sums and count halve here
+constexpr int kCostDecayShift = 6;
+constexpr int64_t kMeanLo = -65536, kMeanHi = 131072;  // SetComponent's range (Q8)
+
+int BitLength(uint64_t x) {
+  int n = 0;
+  while (x) {
+    ++n;
+    x >>= 1;
+  }
+  return n;
+}
+
+// 16 - log2(f) in Q8 for a frequency f in [1, 2^16], log2 linear between powers of two.
+int32_t CostQ8(uint32_t f) {
+  const int b = BitLength(f) - 1;  // 2^b <= f < 2^(b+1)
+  const int32_t frac = static_cast<int32_t>(((static_cast<uint64_t>(f) << 8) >> b) - 256);  // [0, 256)
+  return ((16 - b) << 8) - frac;
+}
+
+void Scale(const ChannelDist& in, int32_t factor_q16, ChannelDist* out) {
+  *out = in;
+  for (int k = 0; k < in.k; ++k) {
+    // scale x factor = inv_scale / factor
+    out->inv_scale[k] = static_cast<int32_t>(std::max<int64_t>(1, (static_cast<int64_t>(in.inv_scale[k]) << 16) / factor_q16));
+    out->scale_f[k] = in.scale_f[k] * static_cast<float>(factor_q16) / 65536.0f;  // statistics only
+  }
+}
+
+}  // namespace
+
+MixtureAdapter::MixtureAdapter(int stages, int channels)
+    : channels_(channels), ctx_(static_cast<size_t>(stages) * channels * kScaleBuckets) {}
+
+int MixtureAdapter::Apply(int stage, int channel, ChannelDist* d) {
+  // The network's mixture mean and dominant component (largest weight, lowest index on ties).
+  int64_t mu = 0;
+  int top = 0;
+  for (int k = 0; k < d->k; ++k) {
+    mu += static_cast<int64_t>(d->weight[k]) * d->mean[k];
+    if (d->weight[k] > d->weight[top]) top = k;
+  }
+  mu = (mu >= 0 ? mu : mu - ((int64_t{1} << 15) - 1)) / (int64_t{1} << 15);  // floor
+  const int64_t scale = (int64_t{1} << 24) / d->inv_scale[top];  // Q8
+  const int bucket = std::clamp(BitLength(static_cast<uint64_t>(scale)) - 6, 0, kScaleBuckets - 1);
+  const int ctx = (stage * channels_ + channel) * kScaleBuckets + bucket;
+  const Ctx& c = ctx_[static_cast<size_t>(ctx)];
+  const int64_t bias = c.bias_sum / (c.n + 2);  // truncation toward zero
+  for (int k = 0; k < d->k; ++k) {
+    d->mean[k] = static_cast<int32_t>(std::clamp(d->mean[k] + bias, kMeanLo, kMeanHi));
+    d->mean_f[k] += static_cast<float>(bias) / 256.0f;  // statistics only
+  }
+  mu_net_ = mu;
+  base_ = *d;
+  int best = 0;
+  for (int f = 1; f < kFactors; ++f)
+    if (c.cost[f] < c.cost[best]) best = f;
+  if (best != 0) Scale(base_, kScaleFactors[best], d);
+  return ctx;
+}
+
+void MixtureAdapter::Update(int ctx, int v) {
+  Ctx& c = ctx_[static_cast<size_t>(ctx)];
+  c.bias_sum += int64_t{v} * 256 - mu_net_;
+  if (++c.n >= kHalveAt) {
+    c.bias_sum /= 2;
+    c.n /= 2;
+  }
+  ChannelDist d;
+  for (int f = 0; f < kFactors; ++f) {
+    const ChannelDist* p = &base_;
+    if (f != 0) {
+      Scale(base_, kScaleFactors[f], &d);
+      p = &d;
+    }
+    const uint32_t freq = SymbolStart(*p, v + 1) - SymbolStart(*p, v);
+    c.cost[f] += CostQ8(freq) - (c.cost[f] >> kCostDecayShift);
+  }
+}
+
+}  // namespace dc::mix
