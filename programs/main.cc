@@ -521,7 +521,8 @@ int main(int argc, char** argv) {
   auto* cc = app.add_subcommand("compress", "compress files to .dfc");
   cc->add_option("--codec,-c", co.codec,
                  "image-lossless (default for PNG/PPM/PGM), signal-lossless (default for WAV, WFDB .hea, CSV, --raw), "
-                 "image-lossy, huffman, lzw (default otherwise), store");
+                 "video-lossless (default for Y4M and --size/--fps raw I420), image-lossy, signal-lossy, huffman, "
+                 "lzw (default otherwise), store");
   cc->add_option("--raw", co.raw, "headerless signal input: s16le or s32le (little-endian samples)");
   cc->add_option("--channels", co.raw_channels, "channels of a --raw signal (interleaved)")->check(CLI::Range(1, 255));
   cc->add_option("-o,--output", co.out, "output file (one input only)");

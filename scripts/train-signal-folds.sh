@@ -21,12 +21,15 @@ for f in "${names[@]}"; do
   mkdir -p "$d"
   hold=()
   : >"$d/holdout.txt"
+  [[ -f $d/train.ckpt ]] || : >"$d/train.log"
   for h in ${folds[$f]}; do
     hold+=("$SIG/$h")
     basename "$h" >>"$d/holdout.txt"
   done
+  resume=()
+  [[ -f $d/train.ckpt ]] && resume=(--resume "$d/train.ckpt")  # continue an interrupted fold
   OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE build/bin/diffcomp-train --codec signal-lossless --data "$SIG" \
     --holdout "${hold[@]}" --max-steps "$steps" --minutes 120 --out "$d/signal-lossless-sig1.dcw" \
-    --checkpoint "$d/train.ckpt" -T 1 2>"$d/train.log"
+    --checkpoint "$d/train.ckpt" "${resume[@]}" -T 1 2>>"$d/train.log"
   rm -f "$d/train.ckpt"
 done
