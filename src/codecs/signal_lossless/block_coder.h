@@ -4,12 +4,14 @@
 #ifndef DIFFCOMP_CODECS_SIGNAL_LOSSLESS_BLOCK_CODER_H_
 #define DIFFCOMP_CODECS_SIGNAL_LOSSLESS_BLOCK_CODER_H_
 
+#include <algorithm>
 #include <vector>
 
 #include "codecs/signal_lossless/gap_coder.h"
 #include "codecs/signal_lossless/signal_layout.h"
 #include "codecs/signal_lossless/signal_net.h"
 #include "common/status.h"
+#include "entropy/mixture_adapt.h"
 
 namespace dc::sig {
 
@@ -24,6 +26,9 @@ Status CodeBlock(const SigNet& net, int32_t* block, uint32_t n, uint32_t channel
   std::vector<float> out;
   std::vector<int64_t> prev, cur;
   GapDist gd;
+  // Online mixture correction (entropy/mixture_adapt.h) over the block: contexts by level
+  // (0, 1, 2 and up) and channel (0, 1 and up); it learns from each coded window value.
+  mix::MixtureAdapter adapt(3, 2);
   for (int l = TopLevel(n); l >= 0; --l) {
     for (uint32_t c = 0; c < channels; ++c) {
       BuildLevel(block, channels, c, n, l, c > 0 ? prev.data() : nullptr, &li);
@@ -34,9 +39,12 @@ Status CodeBlock(const SigNet& net, int32_t* block, uint32_t n, uint32_t channel
       const uint64_t stride = li.geom.stride;
       for (uint32_t j = 0; j < g; ++j) {
         MakeGapDist(&out[j], g, K, li.k, &gd);
+        const int ctx = adapt.Apply(std::min(l, 2), std::min<int>(static_cast<int>(c), 1), &gd.d);
         int32_t* x = &block[((2 * j + 1) * stride) * channels + c];
         RETURN_IF_ERROR(side.Gap(l, gd, li.pred[j], x));
         cur[j] = *x - li.pred[j];
+        const int64_t h = cur[j] >> gd.b;  // the high part (arithmetic shift: floor, as gap_coder.cc)
+        adapt.Update(ctx, static_cast<int>(std::clamp<int64_t>(h - gd.center + 128, 0, 255)));
       }
       prev.swap(cur);
     }
