@@ -11,20 +11,14 @@
 #include <vector>
 
 #include "codecs/signal_lossy/signal_lossy.h"
+#include "codecs/signal_lossy/test_util.h"
 #include "extras/audio_io.h"
 #include "extras/file_io.h"
 
 namespace dc::slossy {
 namespace {
 
-double SnrDb(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  double e = 0, d = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    e += double(a[i]) * a[i];
-    d += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-  }
-  return 10 * std::log10(e / std::max(d, 1e-9));
-}
+using testing::SnrDb;
 
 TEST(SignalLossyMeasure, DISABLED_ChunkBitsAndOvershoot) {
   auto bytes = extras::ReadFile(std::string(DC_SHARED_DATA) + "/signals/audio/sonicpi_drum_roll.wav");

@@ -1,4 +1,5 @@
 #include "codecs/signal_lossy/signal_lossy.h"
+#include "codecs/signal_lossy/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -31,14 +32,7 @@ std::vector<int32_t> TestSignal(uint64_t frames, uint32_t channels, int bits, ui
   return s;
 }
 
-double SnrDb(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  double e = 0, d = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    e += double(a[i]) * a[i];
-    d += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-  }
-  return 10 * std::log10(e / std::max(d, 1e-9));
-}
+using testing::SnrDb;
 
 EncodeOptions Fast() {
   EncodeOptions o;
