@@ -15,6 +15,8 @@ BPPS = R['bpps']
 stems = sorted(R['ours'])
 codecs = ['cjpeg', 'cwebp', 'cjxl', 'avif']
 METRICS = ['psnr', 'msssim', 'butteraugli']
+BASE_FLAGS = {'cjpeg': 'cjpeg -quality Q -optimize', 'cwebp': 'cwebp -q Q -m 6', 'cjxl': 'cjxl -d D -e 7',
+              'avif': 'avifenc -s 6 -j 2 --min Q --max Q -y 444'}
 
 
 def db(m):  # MS-SSIM in dB for BD computations
@@ -76,14 +78,16 @@ curves = {}
 for c in codecs:
     per = [R['base'][f'{c}/{s}'] for s in stems if f'{c}/{s}' in R['base']]
     if len(per) != len(stems): continue
+    params = [p['param'] for p in per[0] if all(any(q['param'] == p['param'] for q in im) for im in per)]
     curves[c] = []
-    for g in range(len(per[0])):
-        pt = dict(param=per[0][g]['param'], bpp=float(np.mean([p[g]['bpp'] for p in per])))
+    for prm in params:
+        pts = [next(q for q in im if q['param'] == prm) for im in per]
+        pt = dict(param=prm, bpp=float(np.mean([p['bpp'] for p in pts])))
         for k in METRICS:
-            v = [p[g][k] for p in per if p[g][k] is not None]
-            pt[k] = float(np.mean(v)) if len(v) == len(per) else None
-        pt['enc_s'] = float(np.mean([p[g]['enc_s'] for p in per]))
-        pt['dec_s'] = float(np.mean([p[g]['dec_s'] for p in per]))
+            v = [p[k] for p in pts if p[k] is not None]
+            pt[k] = float(np.mean(v)) if len(v) == len(pts) else None
+        pt['enc_s'] = float(np.mean([p['enc_s'] for p in pts]))
+        pt['dec_s'] = float(np.mean([p['dec_s'] for p in pts]))
         curves[c].append(pt)
 
 
@@ -162,11 +166,11 @@ L.append('\nMS-SSIM BD-rates use MS-SSIM in dB (-10 log10(1 - MS-SSIM)); monoton
 L.append('## Speed and memory (2 threads; /usr/bin/time around the CLI)\n')
 L.append(f'- encode (full rate, all steps): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
 for label, d in dec.items():
-    what = 'the full-rate file (all 19 steps)' if label == 'full' else 'the 0.1 bpp cut'
+    what = 'the full-rate file (every step of the schedule)' if label == 'full' else 'the 0.1 bpp cut'
     L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
              f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
 L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-eval --cuts, for the metrics): {one_pass:.2f} s per image')
-L.append(f'- full-rate files (19 steps): {full_bpp:.3f} bpp on average')
+L.append(f'- full-rate files (every step of the schedule): {full_bpp:.3f} bpp on average')
 for c in curves:
     L.append(f'- {c}: encode {np.mean([p["enc_s"] for p in curves[c]]):.3f} s, decode {np.mean([p["dec_s"] for p in curves[c]]):.3f} s per image (mean over its grid)')
 if fresh_rows:
@@ -179,7 +183,7 @@ if fresh_rows:
     L.append(f'\nLargest |MS-SSIM(fresh) - MS-SSIM(truncated)|: {max(d):.5f}.')
 L.append('\n## Baseline grids (mean over images)\n')
 for c in curves:
-    L.append(f'- {c}: ' + ', '.join(f'{p["param"]}: {p["bpp"]:.3f} bpp {p["psnr"]:.2f} dB {p["msssim"]:.4f}' for p in curves[c]))
+    L.append(f'- {c} ({BASE_FLAGS[c]}): ' + ', '.join(f'{p["param"]}: {p["bpp"]:.3f} bpp {p["psnr"]:.2f} dB {p["msssim"]:.4f}' for p in curves[c]))
 open(os.path.join(out, 'results.md'), 'w').write('\n'.join(L) + '\n')
 
 # plots

@@ -6,7 +6,8 @@
 //   otherwise, by value % 3:
 //   0  image-lossless payload: [mode][w][h][ch][tile][crc32 LE x4][payload...] becomes a valid
 //      container header (W, H = 1 + byte % 64; channels 1/3/4 by (ch & 0x7F) % 3, format PNG
-//      if ch & 0x80 or 4 channels, else PGM/PPM; tile 16..79; the shipped model's id and
+//      if ch & 0x80 or 4 channels, else PGM/PPM; tile 16 + (tile & 0x3F), the online mixture
+//      correction's coder flag if tile & 0x80; the shipped model's id and
 //      fingerprint; the given CRC) + payload, so the payload decoder is reached past the
 //      container checks;
 //   1  byte-codec payload: [mode][codec][size LE x2][crc32 LE x4][payload...] likewise for
@@ -97,7 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                : (data[3] & 0x80) ? DC_FORMAT_PNG
                : h.channels == 1  ? DC_FORMAT_PGM
                                   : DC_FORMAT_PPM;
-    h.tile_size = 16 + data[4] % 64;
+    h.tile_size = 16 + (data[4] & 0x3F);
+    h.coder_flags = (data[4] & 0x80) ? dc::container::kCoderFlagAdapt : 0;
     h.has_model = true;
     h.model_id = g_model.model_id;
     h.fingerprint = g_model.fingerprint;

@@ -143,10 +143,11 @@ def patched_image_seed(dfc):
     ch = dfc[i]
     _, i = read_varint(dfc, i + 1)  # model id
     i += 4                          # fingerprint
-    tile, i = read_varint(dfc, i)
-    assert w <= 64 and h <= 64 and 16 <= tile < 80
+    tile_param, i = read_varint(dfc, i)
+    tile, flags = tile_param & 8191, tile_param >> 13  # coder flags above bit 13 (docs/format.md)
+    assert w <= 64 and h <= 64 and 16 <= tile < 80 and flags <= 1
     ch_sel = {1: 0, 3: 1, 4: 2}[ch] | (0x80 if dfc[7] == 1 and ch != 4 else 0)
-    return bytes([0, w - 1, h - 1, ch_sel, tile - 16]) + dfc[-4:] + dfc[i:-4]
+    return bytes([0, w - 1, h - 1, ch_sel, (tile - 16) | (0x80 * flags)]) + dfc[-4:] + dfc[i:-4]
 
 
 def patched_bytes_seed(dfc):
@@ -220,6 +221,21 @@ def main():
             put("decompress", base + ".dfc", dfc)
             seed = patched_image_seed(dfc) if codec == "image-lossless" else patched_bytes_seed(dfc)
             put("decompress", base + ".patched", seed)
+        # The other codecs as whole files (raw mode: the input starts with the magic byte).
+        signal = [("sig.wav", wav(2, 16, 8000, pattern(300, 1, 1, 16)), "signal-lossless", []),
+                  ("sig.wav", None, "signal-lossy", ["--snr", "20"]),
+                  ("series.csv", b"t,v\n" + b"".join(b"%d,%d.%d\n" % (i, (i * 7) % 50, i % 10) for i in range(120)),
+                   "signal-lossless", []),
+                  ("vid.y4m", y4m(16, 8, "420", 3), "video-lossless", ["--keyint", "2"]),
+                  ("small.png", png8(16, 16, 3, pattern(16, 16, 3, 17)), "image-lossy", ["--quality", "40"])]
+        for src, data, codec, extra in signal:
+            if data is not None:
+                with open(os.path.join(tmp, src), "wb") as f:
+                    f.write(data)
+            dst = os.path.join(tmp, "%s.%s.dfc" % (src, codec))
+            subprocess.run([diffcomp, "-q", "compress", "-c", codec, "-T", "1", "-f", "-o", dst,
+                            *extra, os.path.join(tmp, src)], check=True)
+            put("decompress", "%s.%s.dfc" % (src.replace(".", "_"), codec), open(dst, "rb").read())
         put("decompress", "roundtrip_lzw", bytes([2, 2]) + files["text.bin"][:200])
         put("decompress", "roundtrip_huffman", bytes([2, 1]) + files["bytes.bin"][:300])
 
