@@ -3,7 +3,7 @@
 // derive the same corrected distributions (it is part of the bitstream, not of the model).
 //
 // Context: (stage, channel, scale bucket of the dominant component). Per context:
-//   - bias: every component's mean moves by sum(v - mu_net) / (n + 2) (Q8; mu_net = the
+//   - bias: every component's mean moves by sum(v - mu_net) / (n + 64) (Q8; mu_net = the
 //     network's mixture mean; n values seen, sums and n halved at 256 so the state follows the
 //     image);
 //   - scale: every component's scale is multiplied by the factor of kScaleFactors whose
