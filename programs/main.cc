@@ -185,6 +185,20 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     return 0;
   }
   const bool img_kind = c.kind == DC_KIND_IMAGE, sig_kind = c.kind == DC_KIND_SIGNAL;
+  // Lossy codecs have no likelihood to report; images are rated per pixel (the --bpp unit).
+  const bool lossy = codec == DC_CODEC_IMAGE_LOSSY || codec == DC_CODEC_SIGNAL_LOSSY;
+  if (lossy) {
+    const double n = img_kind ? static_cast<double>(c.width) * c.height : static_cast<double>(sig.samples.size());
+    const double lrate = n > 0 ? 8.0 * size / n : 0.0;
+    const char* unit = img_kind ? "bits/pixel" : "bits/sample";
+    json r = {{"input", in}, {"output", out}, {"codec", dc_codec_name(codec)}, {"input_bytes", bytes->size()},
+              {"output_bytes", size}, {"rate", lrate}, {"rate_unit", unit}, {"lossy", true}};
+    if (g.json) records->push_back(r);
+    else if (g.verbosity > 0)
+      std::printf("%s: -> %zu bytes, %.4f %s (lossy) [%s] -> %s\n", in.c_str(), size, lrate, unit,
+                  dc_codec_name(codec), out.c_str());
+    return 0;
+  }
   const double units = img_kind ? static_cast<double>(c.size)
                        : sig_kind ? static_cast<double>(sig.samples.size())
                                   : static_cast<double>(bytes->size());

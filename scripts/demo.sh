@@ -31,6 +31,15 @@ for codec in lzw huffman; do
   cmp "$work/ecg100-10s.dat" "$work/ecg.$codec.back" && echo "  verified: $codec round trip is byte-exact"
 done
 echo
+echo "== image-lossy: one progressive encode, cut to a lower rate without re-encoding"
+$DC compress --codec image-lossy --bpp 0.4 -T 2 -o "$work/k23.lossy.dfc" "$work/kodim23-256.png"
+$DC truncate "$work/k23.lossy.dfc" --bpp 0.1 -o "$work/k23.lossy-0.1.dfc"
+for f in k23.lossy k23.lossy-0.1; do
+  $DC decompress -T 2 -o "$work/$f.png" "$work/$f.dfc"
+  $DC info "$work/$f.dfc" | head -3
+  build/bin/diffcomp-lossy-eval "$work/kodim23-256.png" "$work/$f.png"
+done
+echo
 echo "== the same files beside the classic coders (every lossless round trip verified)"
 $DC bench --data "$work/kodim23-256.png" "$work/kodim08-256.png" "$work/ecg100-10s.dat" \
   --codecs image-lossless,huffman,lzw,compress-b16,gzip-9,bzip2-9,xz-9e,zstd-19,optipng-o7,cwebp-lossless-z9,cjxl-e7,cjxl-e9 -T 2

@@ -33,8 +33,9 @@ int32_t CostQ8(uint32_t f) {
   return ((16 - b) << 8) - frac;
 }
 
-void Scale(const ChannelDist& in, int32_t factor_q16, ChannelDist* out) {
-  *out = in;
+// Sets out's inverse scales (and float scales) to in's times 1 / factor; out's other fields must
+// already equal in's.
+void ScaleInto(const ChannelDist& in, int32_t factor_q16, ChannelDist* out) {
   for (int k = 0; k < in.k; ++k) {
     // scale x factor = inv_scale / factor
     out->inv_scale[k] = static_cast<int32_t>(std::max<int64_t>(1, (static_cast<int64_t>(in.inv_scale[k]) << 16) / factor_q16));
@@ -70,7 +71,7 @@ int MixtureAdapter::Apply(int stage, int channel, ChannelDist* d) {
   int best = 0;
   for (int f = 1; f < kFactors; ++f)
     if (c.cost[f] < c.cost[best]) best = f;
-  if (best != 0) Scale(base_, kScaleFactors[best], d);
+  if (best != 0) ScaleInto(base_, kScaleFactors[best], d);
   return ctx;
 }
 
@@ -81,14 +82,11 @@ void MixtureAdapter::Update(int ctx, int v) {
     c.bias_sum /= 2;
     c.n /= 2;
   }
-  ChannelDist d;
+  // One scratch copy; each factor rewrites only its inverse scales.
+  scratch_ = base_;
   for (int f = 0; f < kFactors; ++f) {
-    const ChannelDist* p = &base_;
-    if (f != 0) {
-      Scale(base_, kScaleFactors[f], &d);
-      p = &d;
-    }
-    const uint32_t freq = SymbolStart(*p, v + 1) - SymbolStart(*p, v);
+    if (f != 0) ScaleInto(base_, kScaleFactors[f], &scratch_);
+    const uint32_t freq = SymbolStart(scratch_, v + 1) - SymbolStart(scratch_, v);
     c.cost[f] += CostQ8(freq) - (c.cost[f] >> kCostDecayShift);
   }
 }

@@ -46,7 +46,7 @@ class MixtureAdapter {
   int channels_;
   std::vector<Ctx> ctx_;
   // The last Apply's bias-corrected distribution before scaling, and its network mean (Q8).
-  ChannelDist base_;
+  ChannelDist base_, scratch_;
   int64_t mu_net_ = 0;
 };
 

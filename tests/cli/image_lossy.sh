@@ -34,6 +34,12 @@ expect_ok "decompress -T 2" -q decompress -T 2 -o "$S/full.png" "$S/full.dfc"
 expect_ok "decompress -T 1" -q decompress -T 1 -o "$S/full1.png" "$S/full.dfc"
 same_bytes "decoding on 1 and 2 threads" "$S/full.png" "$S/full1.png"
 expect_eq "decoded PNG size" "$(png_size "$S/full.png")" "256 256"
+run_dc --json compress --codec image-lossy --bpp 0.2 -o "$S/json.dfc" "$IN"
+if [[ $RC -eq 0 ]] && "$PYTHON" -c 'import json,sys,os; j=json.load(open(sys.argv[1]))[0]; assert j["rate_unit"] == "bits/pixel" and j["lossy"] is True and abs(j["rate"] - 8.0 * os.path.getsize(sys.argv[2]) / 65536) < 1e-9 and j["rate"] <= 0.2 and "model_nll_bits" not in j' "$WORK/stdout" "$S/json.dfc"; then
+  pass
+else
+  fail "--json compress of a lossy image: rate in bits per pixel, no model NLL"
+fi
 
 for b in 0.1 0.3; do
   expect_ok "compress --bpp $b" -q compress --codec image-lossy --bpp $b -o "$S/fresh-$b.dfc" "$IN"
