@@ -86,7 +86,7 @@ others = []
 for path in sorted(glob.glob(os.path.join(RES, "**", "results.md"), recursive=True) +
                    glob.glob(os.path.join(RES, "**", "README.md"), recursive=True)):
     d = os.path.dirname(path)
-    if d == RES or d in covered:
+    if d == RES or d in covered or any(os.path.dirname(o[0]) == os.path.relpath(d, ROOT) for o in others):
         continue
     title = next((l.lstrip("# ").strip() for l in open(path) if l.startswith("#")), os.path.basename(path))
     others.append((os.path.relpath(path, ROOT), title, command(d) if os.path.exists(os.path.join(d, "COMMAND.txt")) else None))
