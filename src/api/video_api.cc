@@ -95,7 +95,7 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
   h->keyint = keyint;
   video::FrameStats st;
   RETURN_IF_ERROR(video::EncodeVideo(*model->image_lossless, GeometryOf(*h), in.data, in.frames, keyint,
-                                     VideoOptions(p, tile, container::kCoderFlagAdapt, threads), payload, &st, nullptr));
+                                     VideoOptions(p, tile, h->coder_flags, threads), payload, &st, nullptr));
   *model_bits = st.model_bits;
   *nll_bits = st.model_nll_bits;
   return Status::Ok();

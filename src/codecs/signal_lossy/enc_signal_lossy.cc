@@ -50,20 +50,16 @@ Status EncodeSignal(const SignalView& sig, const EncodeOptions& opt, std::vector
   double best = 1e300;
   for (int bl : sizes) {
     const uint64_t blocks = BlocksFor(sig.frames, bl);
-    std::vector<float> coefs;
-    for (uint32_t ch = 0; ch < sig.channels; ++ch) {
-      auto c = ForwardDct(sig.samples, sig.frames, sig.channels, ch, bl);
-      coefs.insert(coefs.end(), c.begin(), c.end());
-    }
-    const size_t per = static_cast<size_t>(blocks) << bl;
+    std::vector<std::vector<float>> chan(sig.channels);  // per channel, blocks x 2^bl
+    for (uint32_t ch = 0; ch < sig.channels; ++ch) chan[ch] = ForwardDct(sig.samples, sig.frames, sig.channels, ch, bl);
+    bool won = false;
     for (int fl = std::max(bl, 7); fl <= 12; ++fl) {
       Header cand;
       cand.block_log2 = bl;
       cand.frame_log2 = fl;
       double score = 0;
       for (uint32_t ch = 0; ch < sig.channels; ++ch) {
-        const std::vector<float> c(coefs.begin() + ch * per, coefs.begin() + (ch + 1) * per);
-        cand.env.push_back(Envelope(c, static_cast<uint32_t>(blocks), bl, fl));
+        cand.env.push_back(Envelope(chan[ch], static_cast<uint32_t>(blocks), bl, fl));
         for (float v : PriorVariances(cand.env.back(), static_cast<uint32_t>(blocks), bl, fl))
           if (v > theta) score += 0.5 * std::log2(double(v) / theta);
       }
@@ -71,8 +67,12 @@ Status EncodeSignal(const SignalView& sig, const EncodeOptions& opt, std::vector
       if (score < best) {
         best = score;
         h = std::move(cand);
-        x0 = coefs;
+        won = true;
       }
+    }
+    if (won) {  // this block size holds the best pair so far: its coefficients, channel-major
+      x0.clear();
+      for (const auto& c : chan) x0.insert(x0.end(), c.begin(), c.end());
     }
   }
   h.chunk_bits = opt.chunk_bits;
