@@ -16,6 +16,10 @@
 //
 //   diffcomp-lossy-eval --cuts MODEL.dcw FULL.dfc CUT.dfc...
 // decodes the truncations CUT of FULL in one pass (lossy::DecodePrefixes) and writes CUT.png.
+//
+//   diffcomp-lossy-eval --video REF.y4m DIST.y4m
+// per frame, one JSON object: PSNR of Y, PSNR of all samples (Y, U, V pooled: one MSE over every
+// sample of the three planes), MS-SSIM of Y (as above, one channel). Both Y4M, same geometry.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -26,6 +30,7 @@
 #include "extras/file_io.h"
 #include "extras/image_io.h"
 #include "extras/metrics.h"
+#include "extras/video_io.h"
 #include "codecs/image_lossy/image_lossy.h"
 #include "nn/weights.h"
 #include "container/container.h"
@@ -187,7 +192,41 @@ int Cuts(int argc, char** argv) {
   return 0;
 }
 
+int Video(char** argv) {
+  dc::extras::VideoFile v[2];
+  for (int i = 0; i < 2; ++i) {
+    auto bytes = dc::extras::ReadFile(argv[2 + i]);
+    if (!bytes.ok()) return std::fprintf(stderr, "%s: %s\n", argv[2 + i], bytes.status().message().c_str()), 1;
+    auto f = dc::extras::ParseVideo(bytes->data(), bytes->size(), 0, 0, "");
+    if (!f.ok()) return std::fprintf(stderr, "%s: %s\n", argv[2 + i], f.status().message().c_str()), 1;
+    v[i] = std::move(f).value();
+  }
+  if (v[0].width != v[1].width || v[0].height != v[1].height || v[0].chroma != v[1].chroma || v[0].frames != v[1].frames)
+    return std::fprintf(stderr, "the two videos differ in geometry or frame count\n"), 1;
+  const uint64_t fb = dc::container::VideoFrameBytes(v[0].width, v[0].height, v[0].chroma);
+  const size_t luma = static_cast<size_t>(v[0].width) * v[0].height;
+  const auto psnr = [](double mse) { return mse > 0 ? 10.0 * std::log10(255.0 * 255.0 / mse) : 99.0; };
+  for (uint64_t f = 0; f < v[0].frames; ++f) {
+    const uint8_t* a = v[0].data.data() + f * fb;
+    const uint8_t* b = v[1].data.data() + f * fb;
+    double sy = 0, sall = 0;
+    for (size_t i = 0; i < fb; ++i) {
+      const double d = static_cast<double>(a[i]) - b[i];
+      sall += d * d;
+      if (i < luma) sy += d * d;
+    }
+    dc::extras::Image ya{v[0].width, v[0].height, 1, std::vector<uint8_t>(a, a + luma)};
+    dc::extras::Image yb{v[0].width, v[0].height, 1, std::vector<uint8_t>(b, b + luma)};
+    auto m = dc::extras::MsSsim(ya, yb);
+    if (!m.ok()) return std::fprintf(stderr, "frame %llu: %s\n", (unsigned long long)f, m.status().message().c_str()), 1;
+    std::printf("{\"frame\": %llu, \"psnr_y\": %.6f, \"psnr_yuv\": %.6f, \"msssim_y\": %.8f}\n", (unsigned long long)f,
+                psnr(sy / luma), psnr(sall / fb), *m);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--video") return Video(argv);
   if (argc >= 5 && std::string(argv[1]) == "--cuts") return Cuts(argc, argv);
   if (argc >= 4 && std::string(argv[1]) == "--steps") return Steps(argc, argv);
   if (argc >= 4 && std::string(argv[1]) == "--drift") return Drift(argv);

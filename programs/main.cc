@@ -107,13 +107,14 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   dc::extras::Image img;
   dc::extras::SignalFile sig;
   dc::extras::VideoFile vid;
-  if (codec == DC_CODEC_VIDEO_LOSSLESS) {
+  if (codec == DC_CODEC_VIDEO_LOSSLESS || codec == DC_CODEC_VIDEO_LOSSY) {
     uint32_t rw = 0, rh = 0;
     if (!o.video_size.empty()) {
       if (o.video_fps.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "raw I420 input needs --size WxH and --fps F"), in);
       if (const dc::Status s = dc::extras::ParseSize(o.video_size, &rw, &rh); !s.ok()) return Fail(s, in);
     } else if (!is_video) {
-      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, "video-lossless needs a Y4M file, or raw I420 with --size WxH --fps F"), in);
+      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, std::string(dc_codec_name(codec)) +
+                                                          " needs a Y4M file, or raw I420 with --size WxH --fps F"), in);
     }
     auto v = dc::extras::ParseVideo(bytes->data(), bytes->size(), rw, rh, o.video_fps);
     if (!v.ok()) return Fail(v.status(), in);
@@ -176,8 +177,14 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     json r = {{"input", in}, {"output", out}, {"codec", dc_codec_name(codec)}, {"input_bytes", bytes->size()},
               {"output_bytes", size}, {"frames", c.frames}, {"width", c.width}, {"height", c.height},
               {"chroma", c.chroma}, {"rate", 8.0 * size / px}, {"rate_unit", "bits/pixel"},
-              {"bytes_per_frame", static_cast<double>(size) / c.frames}, {"model_nll_bits", st.model_nll_bits}};
+              {"bytes_per_frame", static_cast<double>(size) / c.frames}};
+    const bool vlossy = codec == DC_CODEC_VIDEO_LOSSY;
+    if (vlossy) r["lossy"] = true;
+    else r["model_nll_bits"] = st.model_nll_bits;
     if (g.json) records->push_back(r);
+    else if (g.verbosity > 0 && vlossy)
+      std::printf("%s: %u frames %ux%u %u -> %zu bytes, %.4f bits/pixel (lossy) [%s] -> %s\n", in.c_str(), c.frames,
+                  c.width, c.height, c.chroma, size, 8.0 * size / px, dc_codec_name(codec), out.c_str());
     else if (g.verbosity > 0)
       std::printf("%s: %u frames %ux%u %u -> %zu bytes, %.4f bits/pixel (model NLL %.4f) [%s] -> %s\n", in.c_str(),
                   c.frames, c.width, c.height, c.chroma, size, 8.0 * size / px, st.model_nll_bits / px,
@@ -376,6 +383,9 @@ int Truncate(const TruncateOpts& o) {
   if (!bytes.ok()) return Fail(bytes.status(), o.in);
   dc_info info;
   if (dc_error e = dc_read_info(bytes->data(), bytes->size(), &info)) return Fail(e, o.in);
+  if (info.kind == DC_KIND_VIDEO)
+    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "video files cannot be truncated: each predicted frame's prior is the "
+                                                   "previous frame's full reconstruction (recompress with a lower --bpp)"), o.in);
   if (o.bpp > 0 && info.kind != DC_KIND_IMAGE)
     return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--bpp is for images; this file is not an image (use --bits-per-sample)"), o.in);
   if (o.bits_per_sample > 0 && info.kind != DC_KIND_SIGNAL)
@@ -480,7 +490,7 @@ int Info(const std::vector<std::string>& inputs) {
 
 // The codecs whose default models ship in models/ (each must be found).
 constexpr dc_codec kModelCodecs[] = {DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS, DC_CODEC_IMAGE_LOSSY,
-                                      DC_CODEC_VIDEO_LOSSLESS};
+                                      DC_CODEC_VIDEO_LOSSLESS, DC_CODEC_VIDEO_LOSSY};
 
 int Models(const std::string& path) {
   std::vector<dc_model_info> found;
@@ -535,7 +545,7 @@ int main(int argc, char** argv) {
   auto* cc = app.add_subcommand("compress", "compress files to .dfc");
   cc->add_option("--codec,-c", co.codec,
                  "image-lossless (default for PNG/PPM/PGM), signal-lossless (default for WAV, WFDB .hea, CSV, --raw), "
-                 "video-lossless (default for Y4M and --size/--fps raw I420), image-lossy, signal-lossy, huffman, "
+                 "video-lossless (default for Y4M and --size/--fps raw I420), image-lossy, signal-lossy, video-lossy, huffman, "
                  "lzw (default otherwise), store");
   cc->add_option("--raw", co.raw, "headerless signal input: s16le or s32le (little-endian samples)");
   cc->add_option("--channels", co.raw_channels, "channels of a --raw signal (interleaved)")->check(CLI::Range(1, 255));
@@ -545,8 +555,8 @@ int main(int argc, char** argv) {
   cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
   cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
-  cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file")->check(CLI::Range(0.0, 64.0));
-  cc->add_option("--quality", co.quality, "image-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
+  cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file; video-lossy: bits per luma pixel per frame, on average")->check(CLI::Range(0.0, 64.0));
+  cc->add_option("--quality", co.quality, "image-lossy, video-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
   cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(CLI::Range(0.0, 200.0));
   cc->add_option("--bits-per-sample", co.bits_per_sample, "signal-lossy: target bits per sample of the .dfc file (all channels)")->check(CLI::Range(0.0, 64.0));
   cc->add_option("--size", co.video_size, "raw I420 video input: frame size WxH (with --fps)");

@@ -2,10 +2,12 @@
 """Tables, BD-rates and SVG plots from results/image-lossy/raw.json (scripts/bench-image-lossy.py)."""
 import json, math, os, sys
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bd_rate import bd_rate, db  # noqa: E402
 
 out = sys.argv[1] if len(sys.argv) > 1 else 'results/image-lossy'
 R = json.load(open(os.path.join(out, 'raw.json')))
@@ -17,10 +19,6 @@ codecs = ['cjpeg', 'cwebp', 'cjxl', 'avif']
 METRICS = ['psnr', 'msssim', 'butteraugli']
 BASE_FLAGS = {'cjpeg': 'cjpeg -quality Q -optimize', 'cwebp': 'cwebp -q Q -m 6', 'cjxl': 'cjxl -d D -e 7',
               'avif': 'avifenc -s 6 -j 2 --min Q --max Q -y 444'}
-
-
-def db(m):  # MS-SSIM in dB for BD computations
-    return -10 * math.log10(max(1e-12, 1 - m))
 
 
 def interp(points, bpp, key):
@@ -89,34 +87,6 @@ for c in codecs:
         pt['enc_s'] = float(np.mean([p['enc_s'] for p in pts]))
         pt['dec_s'] = float(np.mean([p['dec_s'] for p in pts]))
         curves[c].append(pt)
-
-
-def bd_rate(a, b, key, lo_bpp=None, hi_bpp=None):
-    """Bjontegaard delta rate of curve a against b (percent; negative = a needs fewer bits), with
-    monotone cubic (PCHIP) interpolation of log-rate over the metric range both cover; optionally
-    only where a's rate lies in [lo_bpp, hi_bpp]."""
-    def prep(c):
-        pts = sorted((db(p[key]) if key == 'msssim' else p[key], math.log10(p['bpp'])) for p in c if p[key] is not None)
-        m, r = [], []
-        for x, y in pts:
-            if not m or x > m[-1] + 1e-9: m.append(x); r.append(y)
-        return np.array(m), np.array(r)
-    ma, ra = prep(a)
-    mb, rb = prep(b)
-    if len(ma) < 2 or len(mb) < 2: return None
-    lo, hi = max(ma[0], mb[0]), min(ma[-1], mb[-1])
-    fa = PchipInterpolator(ma, ra)
-    if lo_bpp is not None:
-        # metric values where a's rate is lo_bpp / hi_bpp
-        grid = np.linspace(ma[0], ma[-1], 2000)
-        rr = fa(grid)
-        sel = grid[(rr >= math.log10(lo_bpp)) & (rr <= math.log10(hi_bpp))]
-        if len(sel) < 2: return None
-        lo, hi = max(lo, sel[0]), min(hi, sel[-1])
-    if hi <= lo: return None
-    fb = PchipInterpolator(mb, rb)
-    xs = np.linspace(lo, hi, 1000)
-    return float((10 ** np.mean(fa(xs) - fb(xs)) - 1) * 100)
 
 
 bd = {}

@@ -60,6 +60,7 @@ typedef enum {
   DC_CODEC_IMAGE_LOSSY = 5,    /* Gaussian diffusion + reverse channel coding, 8-bit images */
   DC_CODEC_SIGNAL_LOSSY = 6,   /* Gaussian diffusion + reverse channel coding, 1-D signals */
   DC_CODEC_VIDEO_LOSSLESS = 7, /* image-lossless per Y/U/V plane, conditioned on the previous frame */
+  DC_CODEC_VIDEO_LOSSY = 8,    /* image-lossy per frame, prior conditioned on the previous reconstruction */
   DC_CODEC_FORCE_32BIT = 0x7FFFFFFF /* not a codec: makes any int value a valid dc_codec */
 } dc_codec;
 
@@ -125,8 +126,9 @@ typedef struct {
   void (*progress)(void* opaque, uint64_t done, uint64_t total);
   void* progress_opaque;
   /* Lossy codecs (0 = not set; the codec documents its default and which one wins). */
-  double bpp;             /* image-lossy: target bits per pixel */
-  double quality;         /* image-lossy: quality on the codec's documented scale */
+  double bpp;             /* image-lossy: target bits per pixel; video-lossy: bits per luma pixel
+                             per frame, on average */
+  double quality;         /* image-lossy, video-lossy: quality on the codec's documented scale */
   double snr_db;          /* signal-lossy: target signal-to-noise ratio in dB */
   double bits_per_sample; /* signal-lossy: target bits per sample */
   uint32_t keyint;        /* video: keyframe interval in frames (0 = default 30) */
@@ -198,7 +200,7 @@ typedef struct {
   const uint8_t* side;            /* the format layer's side data (owned by the decoder) */
   size_t side_size;
 } dc_video_info;
-/* Opens a video-lossless container. `data` must stay valid until dc_video_decoder_free. params
+/* Opens a video-lossless or video-lossy container. `data` must stay valid until dc_video_decoder_free. params
  * as dc_decompress (threads, model_path); the model is loaded at the first decoded frame, so
  * that the index can be read without it. */
 dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params* params, dc_video_decoder** out);
@@ -206,10 +208,12 @@ dc_error dc_video_decoder_info(const dc_video_decoder* d, dc_video_info* out);
 /* Coded bytes of frame i (from the frame index). */
 dc_error dc_video_frame_coded_size(const dc_video_decoder* d, uint64_t frame, uint64_t* bytes);
 /* Decodes frame i into out (out_size >= frame_bytes). The next frame is cheap; any other frame
- * decodes from the keyframe at or before it. The frame's CRC-32 is verified (DC_ERR_CHECKSUM). */
+ * decodes from the keyframe at or before it. The frame's CRC-32 is verified (DC_ERR_CHECKSUM):
+ * video-lossless checks the decoded planes, video-lossy the frame's coded data. */
 dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out, size_t out_size);
 /* After every frame was decoded in order from frame 0: checks the container's checksum of the
- * whole content (DC_ERR_CHECKSUM); otherwise DC_ERR_INVALID_ARGUMENT. */
+ * whole content (video-lossless; video-lossy: of the payload) (DC_ERR_CHECKSUM); otherwise
+ * DC_ERR_INVALID_ARGUMENT. */
 dc_error dc_video_decoder_verify_all(const dc_video_decoder* d);
 void dc_video_decoder_free(dc_video_decoder* d);
 

@@ -140,6 +140,8 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     model_bits = ss.model_bits;
     model_nll_bits = ss.model_nll_bits;
     std::copy(ss.level_nll_bits, ss.level_nll_bits + 24, es.level_nll_bits);
+  } else if (ci->id == DC_CODEC_VIDEO_LOSSY) {
+    RETURN_IF_ERROR(CompressVideoLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
   } else if (ci->id == DC_CODEC_VIDEO_LOSSLESS) {
     RETURN_IF_ERROR(CompressVideoLossless(in, p, &h, &payload, ResolveThreads(p.threads), &model_bits, &model_nll_bits));
   } else if (ci->id == DC_CODEC_IMAGE_LOSSY) {
@@ -169,7 +171,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     model_nll_bits = es.model_nll_bits;
   }
   // Lossy codecs: the checksum covers the payload (docs/format.md).
-  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY || ci->id == DC_CODEC_SIGNAL_LOSSY;
+  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY || ci->id == DC_CODEC_SIGNAL_LOSSY || ci->id == DC_CODEC_VIDEO_LOSSY;
   *out = container::Write(h, payload.data(), payload.size(),
                           lossy ? container::Crc32(payload.data(), payload.size()) : container::Crc32(in.data, in.size));
   if (stats) {
@@ -213,8 +215,12 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     *side = h.side;
     return Status::Ok();
   }
-  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
-    RETURN_IF_ERROR(DecompressVideoLossless(h, payload, p, out, ResolveThreads(p.threads)));
+  if (h.kind == DC_KIND_VIDEO) {
+    const bool lossy = h.codec == DC_CODEC_VIDEO_LOSSY;
+    if (lossy && container::Crc32(payload, h.payload_size) != h.checksum)  // verified before decoding
+      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
+    RETURN_IF_ERROR(lossy ? DecompressVideoLossy(h, payload, p, out, ResolveThreads(p.threads))
+                          : DecompressVideoLossless(h, payload, p, out, ResolveThreads(p.threads)));
     meta->width = h.width;
     meta->height = h.height;
     meta->channels = 3;
@@ -222,6 +228,10 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     meta->frames = static_cast<uint32_t>(h.frames);
     meta->chroma = h.chroma;
     *side = h.side;
+    if (lossy) {
+      meta->size = out->size();
+      return Status::Ok();
+    }
   } else if (h.kind == DC_KIND_BYTES) {
     switch (h.codec) {
       case DC_CODEC_STORE:

@@ -33,7 +33,8 @@ StatusOr<std::string> DefaultModelFile(dc_codec codec) {
   switch (codec) {
     case DC_CODEC_IMAGE_LOSSLESS: return std::string("image-lossless-adm1.dcw");
     case DC_CODEC_VIDEO_LOSSLESS: return std::string("video-lossless-adm1.dcw");
-    case DC_CODEC_IMAGE_LOSSY: return std::string("image-lossy-ldm1.dcw");
+    case DC_CODEC_IMAGE_LOSSY:
+    case DC_CODEC_VIDEO_LOSSY: return std::string("image-lossy-ldm1.dcw");  // video-lossy: the image model
     case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
   }
@@ -67,7 +68,8 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
       m->image_lossless = std::make_shared<const adm::AdmNet>(std::move(net));
       return Status::Ok();
     }
-    case DC_CODEC_IMAGE_LOSSY: {
+    case DC_CODEC_IMAGE_LOSSY:
+    case DC_CODEC_VIDEO_LOSSY: {
       if (wf.arch != lossy::kArch)
         return Error(DC_ERR_MODEL_MISMATCH, "architecture '" + wf.arch + "' is not an image-lossy model");
       ASSIGN_OR_RETURN(lossy::LdmNet net, lossy::LdmNet::FromWeights(wf));

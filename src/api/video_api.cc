@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "api/model_store.h"
 #include "codecs/video_lossless/video_lossless.h"
+#include "codecs/video_lossy/video_lossy.h"
 #include "common/last_error.h"
 
 namespace dc {
@@ -44,7 +46,7 @@ video::Geometry GeometryOf(const container::Header& h) {
 }
 
 StatusOr<std::shared_ptr<const LoadedModel>> VideoModelFor(const container::Header& h, const dc_params& p) {
-  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSLESS, p.model_path));
+  ASSIGN_OR_RETURN(auto model, GetModel(h.codec, p.model_path));
   if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
     char buf[160];
     std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
@@ -54,10 +56,7 @@ StatusOr<std::shared_ptr<const LoadedModel>> VideoModelFor(const container::Head
   return model;
 }
 
-}  // namespace
-
-Status CompressVideoLossless(const dc_content& in, const dc_params& p, container::Header* h,
-                             std::vector<uint8_t>* payload, int threads, double* model_bits, double* nll_bits) {
+Status CheckVideoContent(const dc_content& in) {
   if (in.chroma != 420 && in.chroma != 444)
     return Error(DC_ERR_UNSUPPORTED_FORMAT, "video chroma " + std::to_string(in.chroma) + " (420 or 444 supported)");
   if (in.bit_depth != 8) return Error(DC_ERR_UNSUPPORTED_FORMAT, "only 8-bit video is supported");
@@ -74,13 +73,11 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
   if (in.format == DC_FORMAT_RAW_I420 && in.chroma != 420) return Error(DC_ERR_INVALID_ARGUMENT, "raw I420 is 4:2:0");
   if (in.side_size > container::kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
   if (in.side_size && !in.side) return Error(DC_ERR_INVALID_ARGUMENT, "side data pointer is null");
-  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
-  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
-  uint32_t tile = p.tile_size ? p.tile_size : video::kDefaultTileSize;
-  if (tile < adm::kMinTileSize || tile > adm::kMaxTileSize) return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
-  // A tile larger than the frame codes it the same way as one the frame's size.
-  tile = std::min(tile, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
-  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSLESS, p.model_path));
+  return Status::Ok();
+}
+
+// The container fields every video file has.
+void FillVideoHeader(const dc_content& in, const LoadedModel& model, uint32_t keyint, container::Header* h) {
   h->width = in.width;
   h->height = in.height;
   h->chroma = in.chroma;
@@ -88,11 +85,26 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
   h->frames = in.frames;
   h->side.assign(in.side, in.side + in.side_size);
   h->has_model = true;
-  h->model_id = model->model_id;
-  h->fingerprint = model->fingerprint;
+  h->model_id = model.model_id;
+  h->fingerprint = model.fingerprint;
+  h->keyint = keyint;
+}
+
+}  // namespace
+
+Status CompressVideoLossless(const dc_content& in, const dc_params& p, container::Header* h,
+                             std::vector<uint8_t>* payload, int threads, double* model_bits, double* nll_bits) {
+  RETURN_IF_ERROR(CheckVideoContent(in));
+  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
+  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  uint32_t tile = p.tile_size ? p.tile_size : video::kDefaultTileSize;
+  if (tile < adm::kMinTileSize || tile > adm::kMaxTileSize) return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  // A tile larger than the frame codes it the same way as one the frame's size.
+  tile = std::min(tile, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
+  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSLESS, p.model_path));
+  FillVideoHeader(in, *model, keyint, h);
   h->tile_size = tile;
   h->coder_flags = container::kCoderFlagAdapt;  // new files: the online mixture correction on
-  h->keyint = keyint;
   video::FrameStats st;
   RETURN_IF_ERROR(video::EncodeVideo(*model->image_lossless, GeometryOf(*h), in.data, in.frames, keyint,
                                      VideoOptions(p, tile, h->coder_flags, threads), payload, &st, nullptr));
@@ -119,6 +131,51 @@ Status DecompressVideoLossless(const container::Header& h, const uint8_t* payloa
   return Status::Ok();
 }
 
+Status CompressVideoLossy(const dc_content& in, const dc_params& p, container::Header* h, std::vector<uint8_t>* payload,
+                          int threads) {
+  RETURN_IF_ERROR(CheckVideoContent(in));
+  if (!(p.bpp >= 0) || !std::isfinite(p.bpp) || p.bpp > 64)
+    return Error(DC_ERR_INVALID_ARGUMENT, "video-lossy: --bpp must be in (0, 64]");
+  if (!(p.quality >= 0) || p.quality > 100) return Error(DC_ERR_INVALID_ARGUMENT, "video-lossy: --quality must be in [0, 100]");
+  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
+  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSY, p.model_path));
+  FillVideoHeader(in, *model, keyint, h);
+  vlossy::EncodeOptions o;
+  o.threads = threads;
+  o.keyint = keyint;
+  if (p.progress) {
+    auto* cb = p.progress;
+    void* op = p.progress_opaque;
+    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
+  }
+  const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
+  if (p.bpp > 0) {
+    o.bpp = p.bpp;
+  } else {
+    const double q = p.quality > 0 ? p.quality : 75.0;
+    o.max_steps = static_cast<int>(std::lround(q / 100.0 * S));
+  }
+  // The container around the payload (its size does not depend on the payload's).
+  const uint64_t overhead = container::Write(*h, nullptr, 0, 0).size();
+  return vlossy::EncodeVideo(*model->image_lossy, GeometryOf(*h), in.data, in.frames, o, overhead, payload, nullptr);
+}
+
+Status DecompressVideoLossy(const container::Header& h, const uint8_t* payload, const dc_params& p,
+                            std::vector<uint8_t>* out, int threads) {
+  ASSIGN_OR_RETURN(auto model, VideoModelFor(h, p));
+  ASSIGN_OR_RETURN(auto stream, vlossy::ParseStream(payload, h.payload_size, h.frames));
+  const video::Geometry g = GeometryOf(h);
+  vlossy::FrameDecoder dec(model->image_lossy.get(), g, h.keyint, threads, payload, std::move(stream));
+  const size_t fb = g.frame_bytes();
+  out->assign(h.original_size, 0);
+  for (uint64_t f = 0; f < h.frames; ++f) {
+    RETURN_IF_ERROR(dec.Decode(f, out->data() + f * fb));
+    if (p.progress) p.progress(p.progress_opaque, f + 1, h.frames);
+  }
+  return Status::Ok();
+}
+
 }  // namespace dc
 
 struct dc_video_decoder {
@@ -126,8 +183,10 @@ struct dc_video_decoder {
   const uint8_t* payload = nullptr;
   dc_params params{};
   std::string model_path;
-  std::unique_ptr<dc::video::FrameDecoder> dec;
-  std::vector<dc::video::FrameEntry> index;  // until dec is made
+  std::unique_ptr<dc::video::FrameDecoder> dec;          // video-lossless
+  std::unique_ptr<dc::vlossy::FrameDecoder> lossy_dec;   // video-lossy
+  std::vector<dc::video::FrameEntry> index;  // until a decoder is made
+  dc::lossy::Schedule schedule;              // video-lossy
   std::shared_ptr<const dc::LoadedModel> model;
   uint64_t next_in_order = 0;  // frames 0..next-1 decoded in order, their CRC in crc_all
   uLong crc_all = 0;
@@ -156,10 +215,19 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
   *out = nullptr;
   return VGuard([&]() -> dc::Status {
     ASSIGN_OR_RETURN(dc::container::Header h, dc::container::Parse(data, size));
-    if (h.codec != DC_CODEC_VIDEO_LOSSLESS)
+    if (h.codec != DC_CODEC_VIDEO_LOSSLESS && h.codec != DC_CODEC_VIDEO_LOSSY)
       return dc::Error(DC_ERR_INVALID_ARGUMENT, std::string("not a video file (codec ") + dc_codec_name(h.codec) + ")");
     auto d = std::make_unique<dc_video_decoder>();
-    ASSIGN_OR_RETURN(d->index, dc::video::ParseIndex(data + h.payload_offset, h.payload_size, h.frames));
+    if (h.codec == DC_CODEC_VIDEO_LOSSY) {
+      // The checksum covers the payload: verified before anything is decoded.
+      if (dc::container::Crc32(data + h.payload_offset, h.payload_size) != h.checksum)
+        return dc::Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
+      ASSIGN_OR_RETURN(auto stream, dc::vlossy::ParseStream(data + h.payload_offset, h.payload_size, h.frames));
+      d->index = std::move(stream.index);
+      d->schedule = std::move(stream.schedule);
+    } else {
+      ASSIGN_OR_RETURN(d->index, dc::video::ParseIndex(data + h.payload_offset, h.payload_size, h.frames));
+    }
     // The side data is returned by pointer into the file: keep the header's copy's position.
     d->payload = data + h.payload_offset;
     d->header = std::move(h);
@@ -193,7 +261,7 @@ dc_error dc_video_decoder_info(const dc_video_decoder* d, dc_video_info* out) {
 
 dc_error dc_video_frame_coded_size(const dc_video_decoder* d, uint64_t frame, uint64_t* bytes) {
   if (!d || !bytes) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
-  const auto& idx = d->dec ? d->dec->index() : d->index;
+  const auto& idx = d->dec ? d->dec->index() : d->lossy_dec ? d->lossy_dec->index() : d->index;
   if (frame >= idx.size()) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "frame beyond the last"));
   *bytes = idx[frame].size;
   return DC_OK;
@@ -206,6 +274,17 @@ dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out
     const uint64_t fb = dc::container::VideoFrameBytes(h.width, h.height, h.chroma);
     if (out_size < fb) return dc::Error(DC_ERR_INVALID_ARGUMENT, "output buffer smaller than a frame");
     if (frame >= h.frames) return dc::Error(DC_ERR_INVALID_ARGUMENT, "frame " + std::to_string(frame) + " beyond the last");
+    if (h.codec == DC_CODEC_VIDEO_LOSSY) {
+      if (!d->lossy_dec) {
+        ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
+        d->lossy_dec = std::make_unique<dc::vlossy::FrameDecoder>(
+            d->model->image_lossy.get(), dc::GeometryOf(h), h.keyint, dc::Threads(d->params.threads), d->payload,
+            dc::vlossy::Stream{d->schedule, std::move(d->index)});
+      }
+      RETURN_IF_ERROR(d->lossy_dec->Decode(frame, out));
+      if (frame == d->next_in_order) ++d->next_in_order;
+      return dc::Status::Ok();
+    }
     if (!d->dec) {
       ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
       dc::video::Geometry g = dc::GeometryOf(h);
@@ -226,6 +305,7 @@ dc_error dc_video_decoder_verify_all(const dc_video_decoder* d) {
   if (!d) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
   if (d->next_in_order != d->header.frames)
     return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "not every frame was decoded in order"));
+  if (d->header.codec == DC_CODEC_VIDEO_LOSSY) return DC_OK;  // payload checksum verified at open
   if (static_cast<uint32_t>(d->crc_all) != d->header.checksum)
     return dc::SetLastError(dc::Error(DC_ERR_CHECKSUM, "decoded content does not match its checksum"));
   return DC_OK;

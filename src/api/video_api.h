@@ -1,4 +1,4 @@
-// The C API's glue for the video-lossless codec (kept apart from diffcomp.cc): content checks,
+// The C API's glue for the video codecs (lossless and lossy) (kept apart from diffcomp.cc): content checks,
 // model lookup, container fields, and the frame-by-frame decoder (dc_video_decoder_*).
 #ifndef DIFFCOMP_API_VIDEO_API_H_
 #define DIFFCOMP_API_VIDEO_API_H_
@@ -21,6 +21,13 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& params, cont
 // container's checksum).
 Status DecompressVideoLossless(const container::Header& h, const uint8_t* payload, const dc_params& params,
                                std::vector<uint8_t>* out, int threads);
+
+// video-lossy: as above; the rate from params (bpp, quality, keyint).
+Status CompressVideoLossy(const dc_content& in, const dc_params& params, container::Header* h,
+                          std::vector<uint8_t>* payload, int threads);
+// Decodes every frame (the caller checks the payload's checksum first).
+Status DecompressVideoLossy(const container::Header& h, const uint8_t* payload, const dc_params& params,
+                            std::vector<uint8_t>* out, int threads);
 
 }  // namespace dc
 

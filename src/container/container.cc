@@ -19,6 +19,7 @@ constexpr CodecInfo kCodecs[] = {
     {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
     {DC_CODEC_SIGNAL_LOSSY, "signal-lossy", DC_KIND_SIGNAL, false},
     {DC_CODEC_VIDEO_LOSSLESS, "video-lossless", DC_KIND_VIDEO, true},
+    {DC_CODEC_VIDEO_LOSSY, "video-lossy", DC_KIND_VIDEO, true},
 };
 
 bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_I420; }
@@ -118,6 +119,7 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
     w.Varint(h.tile_size | (uint64_t{h.coder_flags} << kCoderFlagShift));
     w.Varint(h.keyint);
   }
+  if (h.codec == DC_CODEC_VIDEO_LOSSY) w.Varint(h.keyint);
   w.Bytes(payload, payload_size);
   w.U32(checksum);
   return out;
@@ -234,6 +236,12 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
     uint64_t t, k;
     RETURN_IF_ERROR(r.Varint(&t));
     RETURN_IF_ERROR(SplitTileParameter(t, &h));
+    RETURN_IF_ERROR(r.Varint(&k));
+    if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
+    h.keyint = static_cast<uint32_t>(k);
+  }
+  if (h.codec == DC_CODEC_VIDEO_LOSSY) {
+    uint64_t k;
     RETURN_IF_ERROR(r.Varint(&k));
     if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
     h.keyint = static_cast<uint32_t>(k);

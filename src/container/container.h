@@ -38,7 +38,7 @@ struct Header {
   // (entropy/mixture_adapt.h). Other bits reserved.
   uint32_t coder_flags = 0;
   uint32_t chroma = 0;                   // kind video: 420 or 444 (frames, side as above)
-  uint32_t keyint = 0;                   // video-lossless parameter
+  uint32_t keyint = 0;                   // video-lossless, video-lossy parameter
   // Filled by Parse:
   size_t payload_offset = 0, payload_size = 0;
   uint32_t checksum = 0;

@@ -72,7 +72,7 @@ Status EncodeGaussian(const float* mu_p, const float* mu_q, float sigma, size_t 
   // spread costs.
   const double target = cfg.chunk_bits - cfg.margin_bits;
   size_t chunks = 0;
-  if (n > 0 && kl > 0) chunks = std::max<size_t>(1, std::min<size_t>(n, static_cast<size_t>(std::ceil(kl / target))));
+  if (n > 0 && kl > cfg.min_kl_bits) chunks = std::max<size_t>(1, std::min<size_t>(n, static_cast<size_t>(std::ceil(kl / target))));
   std::vector<uint32_t> index(chunks, 0);
   RETURN_IF_ERROR(ParallelFor(chunks, cfg.threads, [&](uint64_t c) -> Status {
     thread_local std::vector<double> dots;

@@ -44,6 +44,9 @@ struct RccConfig {
   // Encoder only (the decoder never needs them):
   double margin_bits = 2.0;  // chunk KL target = chunk_bits - margin_bits (0 <= margin < chunk_bits)
   int threads = 1;           // worker threads over chunks; never changes the bytes
+  // A step whose KL is at most this sends no index (C = 0: the decoder draws from the prior),
+  // saving the index stream's few bytes where the step carries almost no information.
+  double min_kl_bits = 0;
 };
 
 struct RccStats {

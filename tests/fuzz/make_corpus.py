@@ -227,6 +227,7 @@ def main():
                   ("series.csv", b"t,v\n" + b"".join(b"%d,%d.%d\n" % (i, (i * 7) % 50, i % 10) for i in range(120)),
                    "signal-lossless", []),
                   ("vid.y4m", y4m(16, 8, "420", 3), "video-lossless", ["--keyint", "2"]),
+                  ("vid.y4m", None, "video-lossy", ["--keyint", "2", "--quality", "40"]),
                   ("small.png", png8(16, 16, 3, pattern(16, 16, 3, 17)), "image-lossy", ["--quality", "40"])]
         for src, data, codec, extra in signal:
             if data is not None:

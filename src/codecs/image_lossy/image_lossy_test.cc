@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codecs/image_lossy/ldm_net.h"
+#include "codecs/image_lossy/test_util.h"
 #include "diffcomp/diffcomp.h"
 #include "nn/weights.h"
 #include "rcc/progressive.h"
@@ -19,57 +20,7 @@
 namespace dc::lossy {
 namespace {
 
-// A tiny ldm1 model with random weights (small, so the latents stay in a sane range).
-nn::WeightsFile TinyModel(uint32_t seed) {
-  NetConfig c;
-  c.latent = 2;
-  c.c1 = 4;
-  c.c2 = 4;
-  c.c3 = 8;
-  c.blocks3 = 1;
-  c.den_features = 8;
-  c.den_blocks = 1;
-  nn::WeightsFile w;
-  w.arch = kArch;
-  w.model_id = kDefaultModelId;
-  w.config_json = c.ToJson();
-  w.info_json = "{}";
-  std::mt19937 g(seed);
-  std::normal_distribution<float> n(0.0f, 1.0f);
-  const auto conv = [&](const std::string& name, int out, int in) {
-    nn::Tensor t, b;
-    t.shape = {out, in, 3, 3};
-    t.data.resize(static_cast<size_t>(out) * in * 9);
-    for (auto& v : t.data) v = n(g) * std::sqrt(1.0f / (in * 9));
-    b.shape = {out};
-    b.data.resize(out);
-    for (auto& v : b.data) v = 0.1f * n(g);
-    w.tensors[name + "_w"] = t;
-    w.tensors[name + "_b"] = b;
-  };
-  const auto res = [&](const std::string& name, int f) {
-    conv(name + "_c1", f, f);
-    conv(name + "_c2", f, f);
-  };
-  conv("enc_in1", c.c1, 12);
-  res("enc_r1", c.c1);
-  conv("enc_in2", c.c2, 4 * c.c1);
-  res("enc_r2", c.c2);
-  conv("enc_in3", c.c3, 4 * c.c2);
-  res("enc_r3_0", c.c3);
-  conv("enc_out", c.latent, c.c3);
-  conv("dec_in", c.c3, c.latent);
-  res("dec_r3_0", c.c3);
-  conv("dec_up3", 4 * c.c2, c.c3);
-  res("dec_r2", c.c2);
-  conv("dec_up2", 4 * c.c1, c.c2);
-  res("dec_r1", c.c1);
-  conv("dec_up1", 12, c.c1);
-  conv("den_in", c.den_features, c.latent + 1);
-  res("den_b0", c.den_features);
-  conv("den_out", c.latent, c.den_features);
-  return w;
-}
+using testing::TinyModel;
 
 std::vector<uint8_t> TestImage(uint32_t w, uint32_t h, uint32_t ch) {
   std::vector<uint8_t> px(static_cast<size_t>(w) * h * ch);

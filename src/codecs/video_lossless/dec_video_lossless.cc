@@ -74,9 +74,7 @@ Status FrameDecoder::Decode(uint64_t i, uint8_t* out) {
   if (i >= index_.size()) return Error(DC_ERR_INVALID_ARGUMENT, "frame " + std::to_string(i) + " beyond the last");
   const size_t fb = g_.frame_bytes();
   if (last_index_ != static_cast<int64_t>(i)) {
-    const uint64_t key = i - i % keyint_;
-    uint64_t start = key;
-    if (last_index_ >= static_cast<int64_t>(key) && last_index_ < static_cast<int64_t>(i)) start = last_index_ + 1;
+    const uint64_t start = DecodeStart(i, keyint_, last_index_);
     last_.resize(fb);
     cur_.resize(fb);
     for (uint64_t j = start; j <= i; ++j) {

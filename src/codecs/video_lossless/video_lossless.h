@@ -77,6 +77,14 @@ Status EncodeVideo(const adm::AdmNet& net, const Geometry& g, const uint8_t* fra
 // Reads and checks the index (every frame's data inside the payload, nothing after the last).
 StatusOr<std::vector<FrameEntry>> ParseIndex(const uint8_t* payload, size_t size, uint64_t frames);
 
+// The first frame to decode to get frame i, the last decoded frame being `last` (-1: none): the
+// frame after `last` if it lies in i's group of pictures before i, else the keyframe at or
+// before i. Shared by the video decoders.
+inline uint64_t DecodeStart(uint64_t i, uint32_t keyint, int64_t last) {
+  const uint64_t key = i - i % keyint;
+  return last >= static_cast<int64_t>(key) && last < static_cast<int64_t>(i) ? static_cast<uint64_t>(last) + 1 : key;
+}
+
 // Decodes frames one at a time with two frame buffers (memory: a few frames whatever the
 // length). Decode(i) continues from the last decoded frame when i follows it; otherwise it starts
 // again at the keyframe at or before i. `payload` must outlive the decoder.

@@ -172,7 +172,9 @@ TEST(VideoLossless, ZeroExtraWeightsCodeLikeTheImageCodec) {
     // A P frame starts with its motion field (mode byte, one byte per 16x16 block: 4 x 3 here).
     const size_t motion = prev ? 1 + 4 * 3 : 0;
     ASSERT_EQ(got.size(), expect.size() + motion) << (prev ? "P frame" : "keyframe");
-    if (prev) EXPECT_EQ(got[0], 1) << "the sequence moves: a motion field is coded";
+    if (prev) {
+      EXPECT_EQ(got[0], 1) << "the sequence moves: a motion field is coded";
+    }
     EXPECT_EQ(std::vector<uint8_t>(got.begin() + motion, got.end()), expect) << (prev ? "P frame" : "keyframe");
   }
 }
