@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/signal_lossless/lpc.h"
 #include "codecs/signal_lossless/signal_layout.h"
 #include "codecs/signal_lossless/signal_net.h"
 #include "extras/file_io.h"
@@ -127,10 +128,10 @@ struct Item {
 };
 
 // The items of a block (all levels and channels), in coding order; base bits added to *raw_bits.
-void BlockItems(const extras::SignalFile& s, uint64_t f0, uint32_t n, std::vector<Item>* items, double* raw_bits) {
-  const uint32_t C = s.channels;
-  const int32_t* block = s.samples.data() + f0 * C;
-  *raw_bits += static_cast<double>(s.bit_depth) * C;
+// block: n frames x C channels of samples of `bit_depth` bits (the signal's, or a residual).
+void BlockItems(const int32_t* block, uint32_t C, int bit_depth, uint32_t n, std::vector<Item>* items,
+                double* raw_bits) {
+  *raw_bits += static_cast<double>(bit_depth) * C;
   sig::LevelInputs li;
   std::vector<int64_t> prev, cur;
   for (int l = sig::TopLevel(n); l >= 0; --l) {
@@ -153,6 +154,34 @@ void BlockItems(const extras::SignalFile& s, uint64_t f0, uint32_t n, std::vecto
       items->push_back(std::move(it));
     }
   }
+}
+
+// A block as the codec may code it: its samples, or (lpc) the residual of the encoder's
+// per-channel linear predictors (codecs/signal_lossless/lpc.h), with the predictors' raw bits.
+struct CodedBlock {
+  std::vector<int32_t> data;
+  int bit_depth = 0;
+  double side_bits = 0;
+};
+CodedBlock MakeBlock(const extras::SignalFile& s, uint64_t f0, uint32_t n, bool lpc) {
+  const uint32_t C = s.channels;
+  CodedBlock b;
+  b.data.assign(s.samples.begin() + f0 * C, s.samples.begin() + (f0 + n) * C);
+  b.bit_depth = s.bit_depth;
+  if (!lpc) return b;
+  b.bit_depth = sig::ResidualDepth(s.bit_depth);
+  b.side_bits = 1;
+  std::vector<int32_t> res(b.data.size());
+  for (uint32_t c = 0; c < C; ++c) {
+    sig::Lpc l = sig::FitLpc(b.data.data() + c, n, C, sig::kMaxLpcOrder);
+    if (!sig::LpcResidual(l, b.data.data() + c, n, C, b.bit_depth, res.data() + c)) {
+      l = sig::Lpc{};
+      sig::LpcResidual(l, b.data.data() + c, n, C, b.bit_depth, res.data() + c);
+    }
+    b.side_bits += sig::LpcBits(l);
+  }
+  b.data.swap(res);
+  return b;
 }
 
 // Discretised logistic mixture NLL in nats, summed. out N x 3K x g; target, half N x g.
@@ -212,10 +241,18 @@ ValResult Validate(SigTorch& net, const std::vector<Series>& series) {
     double fb = 0, fs = 0;
     for (uint64_t f0 = se.train_frames; f0 < se.s.frames; f0 += sig::kBlockFrames) {
       const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(sig::kBlockFrames, se.s.frames - f0));
-      std::vector<Item> items;
-      double raw = 0;
-      BlockItems(se.s, f0, n, &items, &raw);
-      fb += ItemsNll(net, items).item<double>() / std::log(2.0) + raw;
+      // The better of the block's samples and its residual (the codec's encoder decides on a
+      // sample of the block's frames; this is the ideal choice).
+      double best = 0;
+      for (bool lpc : {false, true}) {
+        const CodedBlock cb = MakeBlock(se.s, f0, n, lpc);
+        std::vector<Item> items;
+        double raw = 1 + cb.side_bits;  // the block's flag bit, the predictors
+        BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
+        const double b = ItemsNll(net, items).item<double>() / std::log(2.0) + raw;
+        best = lpc ? std::min(best, b) : b;
+      }
+      fb += best;
       fs += static_cast<double>(n) * se.s.channels;
     }
     if (fs > 0) r.per_file[se.name] = fb / fs;
@@ -343,7 +380,10 @@ Status TrainSignalLossless(const dc_train_params& p) {
       const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(block_frames, se.train_frames));
       if (n < 2) continue;
       const uint64_t f0 = rng() % (se.train_frames - n + 1);
-      BlockItems(se.s, f0, n, &items, &raw);
+      // Half the blocks as residuals of per-block linear prediction, which the codec codes
+      // wherever they are cheaper (docs/codecs/signal-lossless.md, "Linear prediction").
+      const CodedBlock cb = MakeBlock(se.s, f0, n, (rng() & 1) != 0);
+      BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
       samples += static_cast<double>(n - 1) * se.s.channels;
     }
     if (items.empty()) continue;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "codecs/signal_lossless/block_coder.h"
+#include "codecs/signal_lossless/lpc.h"
 #include "codecs/signal_lossless/signal_lossless.h"
 #include "common/bytes.h"
 #include "common/parallel.h"
@@ -43,6 +44,8 @@ Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint
   ByteReader r(payload, size);
   uint8_t log2;
   RETURN_IF_ERROR(r.U8(&log2));
+  const bool lpc_flags = (log2 & kLpcFlag) != 0;
+  log2 &= static_cast<uint8_t>(~kLpcFlag);
   if (log2 != kBlockLog2) return Error(DC_ERR_CORRUPT, "signal block size 2^" + std::to_string(log2) + " not supported");
   const uint64_t blocks = (frames + kBlockFrames - 1) / kBlockFrames;
   std::vector<uint64_t> sizes(blocks), offsets(blocks);
@@ -61,8 +64,21 @@ Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint
     const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(kBlockFrames, frames - f0));
     rans::Decoder dec;
     RETURN_IF_ERROR(dec.Init(base + offsets[b], sizes[b]));
-    DecSide side{&dec, MinSample(bit_depth), MaxSample(bit_depth)};
-    RETURN_IF_ERROR(CodeBlock(net, out + f0 * channels, n, channels, bit_depth, side));
+    uint32_t use = 0;
+    if (lpc_flags) RETURN_IF_ERROR(dec.GetBits(1, &use));
+    if (!use) {
+      DecSide side{&dec, MinSample(bit_depth), MaxSample(bit_depth)};
+      RETURN_IF_ERROR(CodeBlock(net, out + f0 * channels, n, channels, bit_depth, side));
+      return dec.Finish();
+    }
+    std::vector<Lpc> lpc(channels);
+    for (uint32_t c = 0; c < channels; ++c) RETURN_IF_ERROR(GetLpc(&dec, &lpc[c]));
+    const int rd = ResidualDepth(bit_depth);
+    DecSide side{&dec, MinSample(rd), MaxSample(rd)};
+    int32_t* block = out + f0 * channels;
+    RETURN_IF_ERROR(CodeBlock(net, block, n, channels, rd, side));
+    for (uint32_t c = 0; c < channels; ++c)
+      RETURN_IF_ERROR(LpcRestore(lpc[c], block + c, n, channels, MinSample(bit_depth), MaxSample(bit_depth)));
     return dec.Finish();
   }, opt.progress);
 }

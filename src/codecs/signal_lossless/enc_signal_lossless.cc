@@ -3,6 +3,7 @@
 #include <string>
 
 #include "codecs/signal_lossless/block_coder.h"
+#include "codecs/signal_lossless/lpc.h"
 #include "codecs/signal_lossless/signal_lossless.h"
 #include "common/bytes.h"
 #include "common/parallel.h"
@@ -34,6 +35,64 @@ struct EncSide {
   }
 };
 
+// Counts the bits a block would take (nothing written): for the linear-prediction choice.
+struct CostSide {
+  double bits = 0;
+  Status Base(int bit_depth, int32_t*) {
+    bits += bit_depth;
+    return Status::Ok();
+  }
+  Status Gap(int, const GapDist& gd, int64_t pred, int32_t* x) {
+    bits += ResidualBits(gd, *x - pred);
+    return Status::Ok();
+  }
+};
+
+// Codes one block (frames x channels, frame-major) into enc: with the flag bit and, if the
+// residual wins on the block's first frames, the predictors and the residual.
+Status EncodeBlock(const SigNet& net, std::vector<int32_t>& block, uint32_t n, uint32_t channels, int bit_depth,
+                   bool lpc_allowed, rans::Encoder* enc, EncSide* side) {
+  if (!lpc_allowed) return CodeBlock(net, block.data(), n, channels, bit_depth, *side);
+  const int rd = ResidualDepth(bit_depth);
+  std::vector<Lpc> lpc(channels);
+  std::vector<int32_t> res(block.size());
+  int lpc_bits = 1;
+  for (uint32_t c = 0; c < channels; ++c) {
+    lpc[c] = FitLpc(block.data() + c, n, channels, kMaxLpcOrder);
+    if (!LpcResidual(lpc[c], block.data() + c, n, channels, rd, res.data() + c)) {
+      lpc[c] = Lpc{};
+      LpcResidual(lpc[c], block.data() + c, n, channels, rd, res.data() + c);  // order 0: a copy
+    }
+    lpc_bits += LpcBits(lpc[c]);
+  }
+  // Both ways on kLpcTrialParts pieces spread over the block (as blocks of their own).
+  CostSide raw_cost, lpc_cost;
+  const uint32_t part = std::min(n, kLpcTrialFrames / kLpcTrialParts);
+  const uint32_t parts = n >= kLpcTrialParts * part ? kLpcTrialParts : 1;
+  std::vector<int32_t> trial;
+  for (uint32_t i = 0; i < parts; ++i) {
+    const size_t f0 = static_cast<size_t>(i) * (n / parts) * channels, len = static_cast<size_t>(part) * channels;
+    trial.assign(block.begin() + f0, block.begin() + f0 + len);
+    RETURN_IF_ERROR(CodeBlock(net, trial.data(), part, channels, bit_depth, raw_cost));
+    trial.assign(res.begin() + f0, res.begin() + f0 + len);
+    RETURN_IF_ERROR(CodeBlock(net, trial.data(), part, channels, rd, lpc_cost));
+  }
+  const uint32_t t = part * parts;
+  const bool use = lpc_cost.bits + lpc_bits * (static_cast<double>(t) / n) < raw_cost.bits;
+  enc->PutBits(use ? 1 : 0, 1);
+  side->st.model_bits += 1;
+  side->st.model_nll_bits += 1;
+  side->st.level_nll_bits[23] += 1;  // raw bits go with the base samples
+  if (!use) return CodeBlock(net, block.data(), n, channels, bit_depth, *side);
+  for (uint32_t c = 0; c < channels; ++c) {
+    PutLpc(enc, lpc[c]);
+    side->st.model_bits += LpcBits(lpc[c]);
+    side->st.model_nll_bits += LpcBits(lpc[c]);
+    side->st.level_nll_bits[23] += LpcBits(lpc[c]);
+  }
+  return CodeBlock(net, res.data(), n, channels, rd, *side);
+}
+
 }  // namespace
 
 Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& opt, std::vector<uint8_t>* payload,
@@ -56,13 +115,13 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
     std::vector<int32_t> block(s.samples + f0 * s.channels, s.samples + (f0 + n) * s.channels);
     rans::Encoder enc;
     EncSide side{&enc, {}};
-    RETURN_IF_ERROR(CodeBlock(net, block.data(), n, s.channels, s.bit_depth, side));
+    RETURN_IF_ERROR(EncodeBlock(net, block, n, s.channels, s.bit_depth, opt.linear_prediction, &enc, &side));
     block_stats[b] = side.st;
     return enc.Finish(&streams[b]);
   }, opt.progress));
   payload->clear();
   ByteWriter w(payload);
-  w.U8(kBlockLog2);
+  w.U8(static_cast<uint8_t>(kBlockLog2 | (opt.linear_prediction ? kLpcFlag : 0)));
   for (const auto& st : streams) w.Varint(st.size());
   for (const auto& st : streams) w.Bytes(st.data(), st.size());
   if (stats) {

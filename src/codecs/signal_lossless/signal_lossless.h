@@ -23,6 +23,9 @@ struct SignalView {
 
 struct CodecOptions {
   int threads = 1;
+  // Encoder: offer per-block linear prediction (lpc.h; payload flag kLpcFlag). False writes the
+  // payload layout of files made before it existed.
+  bool linear_prediction = true;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called on the calling thread
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codecs/signal_lossless/gap_coder.h"
+#include "codecs/signal_lossless/lpc.h"
 #include "codecs/signal_lossless/signal_layout.h"
 #include "codecs/signal_lossless/signal_lossless.h"
 #include "codecs/signal_lossless/test_util.h"
@@ -41,9 +42,10 @@ std::vector<int32_t> MakeSignal(uint64_t frames, uint32_t channels, int bd, int 
 }
 
 std::vector<uint8_t> Encode(const SigNet& net, const std::vector<int32_t>& s, uint64_t frames, uint32_t ch, int bd,
-                            int threads = 1, EncodeStats* st = nullptr) {
+                            int threads = 1, EncodeStats* st = nullptr, bool lpc = true) {
   CodecOptions o;
   o.threads = threads;
+  o.linear_prediction = lpc;
   std::vector<uint8_t> payload;
   const Status e = EncodeSignal(net, {s.data(), frames, ch, bd}, o, &payload, st);
   EXPECT_TRUE(e.ok()) << e.message();
@@ -192,9 +194,90 @@ TEST(SignalLossless, GoldenBitstream) {
       const int64_t tri = (phase < 200 ? phase : 400 - phase) * 150 - 15000;
       s[f * 2 + c] = static_cast<int32_t>(tri + static_cast<int64_t>(rng() % 64) - 32);
     }
-  const auto p = Encode(net, s, frames, 2, 16, 2);
+  // Without linear prediction: the layout of files made before it (they must still decode).
+  const auto p = Encode(net, s, frames, 2, 16, 2, nullptr, false);
   const auto d = Sha256Of(p.data(), p.size());
   EXPECT_EQ(ToHex(d.data(), 8), "4ad9455a69724f44") << "payload size " << p.size();
+  std::vector<int32_t> back(s.size());
+  ASSERT_TRUE(DecodeSignal(net, p.data(), p.size(), frames, 2, 16, {}, back.data()).ok());
+  EXPECT_EQ(back, s);
+  // With it (the default): the block flags and predictors.
+  const auto q = Encode(net, s, frames, 2, 16, 2);
+  const auto dq = Sha256Of(q.data(), q.size());
+  EXPECT_EQ(ToHex(dq.data(), 8), "4b6d1abe7cd45b94") << "payload size " << q.size();
+}
+
+// A tonal signal (two sines, little noise): the residual of a per-block predictor wins, the file
+// is smaller than without, and decodes exactly on any thread count; silent and full-range blocks
+// fall back to the samples.
+TEST(SignalLossless, LinearPredictionRoundTripsAndHelpsTonalSignals) {
+  const SigNet net = Net(5, 8, 2);
+  const uint64_t frames = 2 * kBlockFrames + 333;
+  std::mt19937 rng(3);
+  std::vector<int32_t> s(frames * 2);
+  for (uint64_t f = 0; f < frames; ++f)
+    for (int c = 0; c < 2; ++c)
+      s[f * 2 + c] = static_cast<int32_t>(std::lround(9000 * std::sin(0.031 * f + c) + 5000 * std::sin(0.2 * f)) +
+                                          static_cast<int>(rng() % 5) - 2);
+  for (uint64_t f = kBlockFrames; f < 2 * kBlockFrames; ++f) s[f * 2] = s[f * 2 + 1] = 0;  // a silent block
+  const auto with = Encode(net, s, frames, 2, 16, 2);
+  const auto without = Encode(net, s, frames, 2, 16, 2, nullptr, false);
+  EXPECT_LT(with.size() * 10, without.size() * 9) << with.size() << " vs " << without.size();
+  for (int threads : {1, 2}) {
+    std::vector<int32_t> back(s.size());
+    CodecOptions o;
+    o.threads = threads;
+    ASSERT_TRUE(DecodeSignal(net, with.data(), with.size(), frames, 2, 16, o, back.data()).ok());
+    EXPECT_EQ(back, s);
+  }
+  for (int kind : {1, 2}) {  // full-range noise, constant
+    const auto v = MakeSignal(3000, 1, 12, kind, 9);
+    const auto p = Encode(net, v, 3000, 1, 12);
+    std::vector<int32_t> back(v.size());
+    ASSERT_TRUE(DecodeSignal(net, p.data(), p.size(), 3000, 1, 12, {}, back.data()).ok());
+    EXPECT_EQ(back, v);
+  }
+}
+
+TEST(Lpc, FitResidualRestoreAndBitsRoundTrip) {
+  std::vector<int32_t> x(4000);
+  for (size_t t = 0; t < x.size(); ++t) x[t] = static_cast<int32_t>(std::lround(20000 * std::sin(0.05 * t)));
+  const Lpc l = FitLpc(x.data(), 4000, 1, kMaxLpcOrder);
+  ASSERT_EQ(l.order, kMaxLpcOrder);
+  std::vector<int32_t> e(x.size());
+  ASSERT_TRUE(LpcResidual(l, x.data(), 4000, 1, 20, e.data()));
+  int64_t big = 0;
+  for (size_t t = kMaxLpcOrder; t < e.size(); ++t) big = std::max<int64_t>(big, std::abs(e[t]));
+  EXPECT_LT(big, 8);  // a pure sine is predicted to the rounding
+  ASSERT_TRUE(LpcRestore(l, e.data(), 4000, 1, -32768, 32767).ok());
+  EXPECT_EQ(e, x);
+  // A residual that needs more bits than allowed is refused; a rebuilt sample out of range too.
+  EXPECT_FALSE(LpcResidual(Lpc{}, x.data(), 4000, 1, 12, e.data()));
+  std::vector<int32_t> big_e(10, 30000);
+  EXPECT_EQ(LpcRestore(Lpc{}, big_e.data(), 10, 1, -100, 100).code(), DC_ERR_CORRUPT);
+  // The stream form.
+  rans::Encoder enc;
+  PutLpc(&enc, l);
+  PutLpc(&enc, Lpc{});
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(enc.Finish(&bytes).ok());
+  rans::Decoder dec;
+  ASSERT_TRUE(dec.Init(bytes.data(), bytes.size()).ok());
+  Lpc a, b;
+  ASSERT_TRUE(GetLpc(&dec, &a).ok());
+  ASSERT_TRUE(GetLpc(&dec, &b).ok());
+  EXPECT_TRUE(dec.Finish().ok());
+  EXPECT_EQ(a.order, l.order);
+  EXPECT_EQ(a.shift, l.shift);
+  for (int i = 0; i < l.order; ++i) EXPECT_EQ(a.coef[i], l.coef[i]);
+  EXPECT_EQ(b.order, 0);
+  // Order 33 and up is corrupt.
+  rans::Encoder e2;
+  e2.PutBits(40, 6);
+  bytes.clear();
+  ASSERT_TRUE(e2.Finish(&bytes).ok());
+  ASSERT_TRUE(dec.Init(bytes.data(), bytes.size()).ok());
+  EXPECT_EQ(GetLpc(&dec, &a).code(), DC_ERR_CORRUPT);
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+#include "codecs/signal_lossless/lpc.h"
+
+#include <cmath>
+#include <string>
+
+namespace dc::sig {
+
+namespace {
+inline int64_t Predict(const Lpc& l, const int32_t* x, uint32_t t, uint32_t stride) {
+  if (t == 0) return 0;
+  if (static_cast<int>(t) < l.order) return x[static_cast<size_t>(t - 1) * stride];
+  int64_t s = 0;
+  for (int i = 0; i < l.order; ++i) s += int64_t{l.coef[i]} * x[static_cast<size_t>(t - 1 - i) * stride];
+  return s >> l.shift;  // arithmetic: floor
+}
+}  // namespace
+
+Lpc FitLpc(const int32_t* x, uint32_t n, uint32_t stride, int order) {
+  Lpc l;
+  if (order <= 0 || n < static_cast<uint32_t>(4 * order)) return l;
+  // Welch window (no libm: the same coefficients from every C library).
+  std::vector<double> w(n);
+  const double half = n / 2.0;
+  for (uint32_t t = 0; t < n; ++t) {
+    const double u = (t + 0.5 - half) / half;
+    w[t] = x[static_cast<size_t>(t) * stride] * (1.0 - u * u);
+  }
+  std::vector<double> r(order + 1);
+  for (int k = 0; k <= order; ++k) {
+    double s = 0;
+    for (uint32_t t = k; t < n; ++t) s += w[t] * w[t - k];
+    r[k] = s;
+  }
+  if (!(r[0] > 0)) return l;
+  r[0] *= 1 + 1e-9;  // a little white noise keeps the system well conditioned
+  std::vector<double> a(order + 1, 0.0), prev(order + 1);
+  double err = r[0];
+  for (int i = 1; i <= order; ++i) {
+    double acc = r[i];
+    for (int j = 1; j < i; ++j) acc -= a[j] * r[i - j];
+    const double k = acc / err;
+    prev = a;
+    a[i] = k;
+    for (int j = 1; j < i; ++j) a[j] = prev[j] - k * prev[i - j];
+    err *= 1 - k * k;
+    if (!(err > 0)) return Lpc{};
+  }
+  double mx = 0;
+  for (int i = 1; i <= order; ++i) mx = std::max(mx, std::fabs(a[i]));
+  int shift = kMaxLpcShift - 1;
+  while (shift > 0 && mx * std::ldexp(1.0, shift) >= 32767.0) --shift;
+  if (mx * std::ldexp(1.0, shift) >= 32767.0) return Lpc{};
+  l.order = order;
+  l.shift = shift;
+  for (int i = 0; i < order; ++i) l.coef[i] = static_cast<int32_t>(std::lround(a[i + 1] * std::ldexp(1.0, shift)));
+  return l;
+}
+
+bool LpcResidual(const Lpc& l, const int32_t* x, uint32_t n, uint32_t stride, int bits, int32_t* e) {
+  const int64_t lo = -(int64_t{1} << (bits - 1)), hi = (int64_t{1} << (bits - 1)) - 1;
+  for (uint32_t t = 0; t < n; ++t) {
+    const int64_t v = x[static_cast<size_t>(t) * stride] - Predict(l, x, t, stride);
+    if (v < lo || v > hi) return false;
+    e[static_cast<size_t>(t) * stride] = static_cast<int32_t>(v);
+  }
+  return true;
+}
+
+Status LpcRestore(const Lpc& l, int32_t* ex, uint32_t n, uint32_t stride, int64_t lo, int64_t hi) {
+  for (uint32_t t = 0; t < n; ++t) {
+    const int64_t v = ex[static_cast<size_t>(t) * stride] + Predict(l, ex, t, stride);
+    if (v < lo || v > hi) return Error(DC_ERR_CORRUPT, "linear prediction rebuilds a sample outside the bit depth");
+    ex[static_cast<size_t>(t) * stride] = static_cast<int32_t>(v);
+  }
+  return Status::Ok();
+}
+
+void PutLpc(rans::Encoder* enc, const Lpc& l) {
+  enc->PutBits(static_cast<uint32_t>(l.order), 6);
+  if (l.order == 0) return;
+  enc->PutBits(static_cast<uint32_t>(l.shift), 4);
+  for (int i = 0; i < l.order; ++i) enc->PutBits(static_cast<uint32_t>(l.coef[i]) & 0xFFFFu, kLpcCoefBits);
+}
+
+Status GetLpc(rans::Decoder* dec, Lpc* l) {
+  *l = Lpc{};
+  uint32_t order;
+  RETURN_IF_ERROR(dec->GetBits(6, &order));
+  if (order > kMaxLpcOrder) return Error(DC_ERR_CORRUPT, "linear prediction order " + std::to_string(order) + " above 32");
+  l->order = static_cast<int>(order);
+  if (order == 0) return Status::Ok();
+  uint32_t shift;
+  RETURN_IF_ERROR(dec->GetBits(4, &shift));
+  if (shift > kMaxLpcShift) return Error(DC_ERR_CORRUPT, "linear prediction shift above 15");
+  l->shift = static_cast<int>(shift);
+  for (int i = 0; i < l->order; ++i) {
+    uint32_t v;
+    RETURN_IF_ERROR(dec->GetBits(kLpcCoefBits, &v));
+    l->coef[i] = static_cast<int32_t>(static_cast<int16_t>(static_cast<uint16_t>(v)));
+  }
+  return Status::Ok();
+}
+
+int LpcBits(const Lpc& l) { return 6 + (l.order ? 4 + kLpcCoefBits * l.order : 0); }
+
+}  // namespace dc::sig
