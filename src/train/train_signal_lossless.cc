@@ -156,30 +156,24 @@ void BlockItems(const int32_t* block, uint32_t C, int bit_depth, uint32_t n, std
   }
 }
 
-// A block as the codec may code it: its samples, or (lpc) the residual of the encoder's
-// per-channel linear predictors (codecs/signal_lossless/lpc.h), with the predictors' raw bits.
+// A block as the codec may code it: its samples (mode 0), or the residual of per-block linear
+// prediction fitted to it (1) or refitted backwards (2) (codecs/signal_lossless/lpc.h), with the
+// block's flag bit and the predictors' raw bits.
 struct CodedBlock {
   std::vector<int32_t> data;
   int bit_depth = 0;
-  double side_bits = 0;
+  double side_bits = 1;
 };
-CodedBlock MakeBlock(const extras::SignalFile& s, uint64_t f0, uint32_t n, bool lpc) {
+CodedBlock MakeBlock(const extras::SignalFile& s, uint64_t f0, uint32_t n, int mode) {
   const uint32_t C = s.channels;
   CodedBlock b;
   b.data.assign(s.samples.begin() + f0 * C, s.samples.begin() + (f0 + n) * C);
   b.bit_depth = s.bit_depth;
-  if (!lpc) return b;
-  b.bit_depth = sig::ResidualDepth(s.bit_depth);
-  b.side_bits = 1;
+  if (mode == 0) return b;
   std::vector<int32_t> res(b.data.size());
-  for (uint32_t c = 0; c < C; ++c) {
-    sig::Lpc l = sig::FitLpc(b.data.data() + c, n, C, sig::kMaxLpcOrder);
-    if (!sig::LpcResidual(l, b.data.data() + c, n, C, b.bit_depth, res.data() + c)) {
-      l = sig::Lpc{};
-      sig::LpcResidual(l, b.data.data() + c, n, C, b.bit_depth, res.data() + c);
-    }
-    b.side_bits += sig::LpcBits(l);
-  }
+  std::vector<sig::Lpc> lpc;
+  b.side_bits += sig::BlockResidual(b.data.data(), n, C, s.bit_depth, mode == 2, &lpc, res.data());
+  b.bit_depth = sig::ResidualDepth(s.bit_depth);
   b.data.swap(res);
   return b;
 }
@@ -244,13 +238,13 @@ ValResult Validate(SigTorch& net, const std::vector<Series>& series) {
       // The better of the block's samples and its residual (the codec's encoder decides on a
       // sample of the block's frames; this is the ideal choice).
       double best = 0;
-      for (bool lpc : {false, true}) {
-        const CodedBlock cb = MakeBlock(se.s, f0, n, lpc);
+      for (int mode = 0; mode < 3; ++mode) {
+        const CodedBlock cb = MakeBlock(se.s, f0, n, mode);
         std::vector<Item> items;
-        double raw = 1 + cb.side_bits;  // the block's flag bit, the predictors
+        double raw = cb.side_bits;
         BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
         const double b = ItemsNll(net, items).item<double>() / std::log(2.0) + raw;
-        best = lpc ? std::min(best, b) : b;
+        best = mode ? std::min(best, b) : b;
       }
       fb += best;
       fs += static_cast<double>(n) * se.s.channels;
@@ -380,9 +374,9 @@ Status TrainSignalLossless(const dc_train_params& p) {
       const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(block_frames, se.train_frames));
       if (n < 2) continue;
       const uint64_t f0 = rng() % (se.train_frames - n + 1);
-      // Half the blocks as residuals of per-block linear prediction, which the codec codes
-      // wherever they are cheaper (docs/codecs/signal-lossless.md, "Linear prediction").
-      const CodedBlock cb = MakeBlock(se.s, f0, n, (rng() & 1) != 0);
+      // A third of the blocks as they are, a third as residuals of each kind of linear
+      // prediction, which the codec codes wherever cheaper (docs/codecs/signal-lossless.md).
+      const CodedBlock cb = MakeBlock(se.s, f0, n, static_cast<int>(rng() % 3));
       BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
       samples += static_cast<double>(n - 1) * se.s.channels;
     }

@@ -48,49 +48,48 @@ struct CostSide {
   }
 };
 
-// Codes one block (frames x channels, frame-major) into enc: with the flag bit and, if the
-// residual wins on the block's first frames, the predictors and the residual.
+// Codes one block (frames x channels, frame-major) into enc: with the flag bit and, if a
+// residual (block fits or backward mode, lpc.h) wins on trial pieces of the block, the predictors
+// and that residual.
 Status EncodeBlock(const SigNet& net, std::vector<int32_t>& block, uint32_t n, uint32_t channels, int bit_depth,
                    bool lpc_allowed, rans::Encoder* enc, EncSide* side) {
   if (!lpc_allowed) return CodeBlock(net, block.data(), n, channels, bit_depth, *side);
   const int rd = ResidualDepth(bit_depth);
-  std::vector<Lpc> lpc(channels);
-  std::vector<int32_t> res(block.size());
-  int lpc_bits = 1;
-  for (uint32_t c = 0; c < channels; ++c) {
-    lpc[c] = FitLpc(block.data() + c, n, channels, kMaxLpcOrder);
-    if (!LpcResidual(lpc[c], block.data() + c, n, channels, rd, res.data() + c)) {
-      lpc[c] = Lpc{};
-      LpcResidual(lpc[c], block.data() + c, n, channels, rd, res.data() + c);  // order 0: a copy
-    }
-    lpc_bits += LpcBits(lpc[c]);
-  }
-  // Both ways on kLpcTrialParts pieces spread over the block (as blocks of their own).
-  CostSide raw_cost, lpc_cost;
+  std::vector<Lpc> lpc[2];
+  std::vector<int32_t> res[2] = {std::vector<int32_t>(block.size()), std::vector<int32_t>(block.size())};
+  int lpc_bits[2];
+  for (int m = 0; m < 2; ++m) lpc_bits[m] = BlockResidual(block.data(), n, channels, bit_depth, m == 1, &lpc[m], res[m].data());
+  // Every way on kLpcTrialParts pieces spread over the block (as blocks of their own).
+  CostSide cost[3];  // samples, block fits, backward
   const uint32_t part = std::min(n, kLpcTrialFrames / kLpcTrialParts);
   const uint32_t parts = n >= kLpcTrialParts * part ? kLpcTrialParts : 1;
   std::vector<int32_t> trial;
   for (uint32_t i = 0; i < parts; ++i) {
     const size_t f0 = static_cast<size_t>(i) * (n / parts) * channels, len = static_cast<size_t>(part) * channels;
-    trial.assign(block.begin() + f0, block.begin() + f0 + len);
-    RETURN_IF_ERROR(CodeBlock(net, trial.data(), part, channels, bit_depth, raw_cost));
-    trial.assign(res.begin() + f0, res.begin() + f0 + len);
-    RETURN_IF_ERROR(CodeBlock(net, trial.data(), part, channels, rd, lpc_cost));
+    for (int v = 0; v < 3; ++v) {
+      const std::vector<int32_t>& src = v == 0 ? block : res[v - 1];
+      trial.assign(src.begin() + f0, src.begin() + f0 + len);
+      RETURN_IF_ERROR(CodeBlock(net, trial.data(), part, channels, v == 0 ? bit_depth : rd, cost[v]));
+    }
   }
-  const uint32_t t = part * parts;
-  const bool use = lpc_cost.bits + lpc_bits * (static_cast<double>(t) / n) < raw_cost.bits;
-  enc->PutBits(use ? 1 : 0, 1);
+  const double share = static_cast<double>(part * parts) / n;  // of the predictors' bits
+  int best = 0;
+  for (int v = 1; v < 3; ++v)
+    if (cost[v].bits + lpc_bits[v - 1] * share < (best ? cost[best].bits + lpc_bits[best - 1] * share : cost[0].bits))
+      best = v;
+  enc->PutBits(best ? 1 : 0, 1);
   side->st.model_bits += 1;
   side->st.model_nll_bits += 1;
   side->st.level_nll_bits[23] += 1;  // raw bits go with the base samples
-  if (!use) return CodeBlock(net, block.data(), n, channels, bit_depth, *side);
+  if (!best) return CodeBlock(net, block.data(), n, channels, bit_depth, *side);
   for (uint32_t c = 0; c < channels; ++c) {
-    PutLpc(enc, lpc[c]);
-    side->st.model_bits += LpcBits(lpc[c]);
-    side->st.model_nll_bits += LpcBits(lpc[c]);
-    side->st.level_nll_bits[23] += LpcBits(lpc[c]);
+    const Lpc& l = lpc[best - 1][c];
+    PutLpc(enc, l);
+    side->st.model_bits += LpcBits(l);
+    side->st.model_nll_bits += LpcBits(l);
+    side->st.level_nll_bits[23] += LpcBits(l);
   }
-  return CodeBlock(net, res.data(), n, channels, rd, *side);
+  return CodeBlock(net, res[best - 1].data(), n, channels, rd, *side);
 }
 
 }  // namespace

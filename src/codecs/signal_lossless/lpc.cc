@@ -13,6 +13,24 @@ inline int64_t Predict(const Lpc& l, const int32_t* x, uint32_t t, uint32_t stri
   for (int i = 0; i < l.order; ++i) s += int64_t{l.coef[i]} * x[static_cast<size_t>(t - 1 - i) * stride];
   return s >> l.shift;  // arithmetic: floor
 }
+
+// The prediction of x[t] (x[<t] known), in increasing t: block mode uses l; backward mode refits
+// `cur` at every hop once a window is full, and predicts by first differences while it has none.
+class Predictor {
+ public:
+  explicit Predictor(const Lpc& l) : l_(l) {}
+  int64_t operator()(const int32_t* x, uint32_t t, uint32_t stride) {
+    if (!l_.backward) return Predict(l_, x, t, stride);
+    if (t >= kBackWindow && t % kBackHop == 0)
+      cur_ = FitLpc(x + static_cast<size_t>(t - kBackWindow) * stride, kBackWindow, stride, kBackOrder);
+    if (cur_.order == 0) return t ? x[static_cast<size_t>(t - 1) * stride] : 0;
+    return Predict(cur_, x, t, stride);
+  }
+
+ private:
+  const Lpc& l_;
+  Lpc cur_;
+};
 }  // namespace
 
 Lpc FitLpc(const int32_t* x, uint32_t n, uint32_t stride, int order) {
@@ -58,8 +76,9 @@ Lpc FitLpc(const int32_t* x, uint32_t n, uint32_t stride, int order) {
 
 bool LpcResidual(const Lpc& l, const int32_t* x, uint32_t n, uint32_t stride, int bits, int32_t* e) {
   const int64_t lo = -(int64_t{1} << (bits - 1)), hi = (int64_t{1} << (bits - 1)) - 1;
+  Predictor pred(l);
   for (uint32_t t = 0; t < n; ++t) {
-    const int64_t v = x[static_cast<size_t>(t) * stride] - Predict(l, x, t, stride);
+    const int64_t v = x[static_cast<size_t>(t) * stride] - pred(x, t, stride);
     if (v < lo || v > hi) return false;
     e[static_cast<size_t>(t) * stride] = static_cast<int32_t>(v);
   }
@@ -67,15 +86,35 @@ bool LpcResidual(const Lpc& l, const int32_t* x, uint32_t n, uint32_t stride, in
 }
 
 Status LpcRestore(const Lpc& l, int32_t* ex, uint32_t n, uint32_t stride, int64_t lo, int64_t hi) {
+  Predictor pred(l);
   for (uint32_t t = 0; t < n; ++t) {
-    const int64_t v = ex[static_cast<size_t>(t) * stride] + Predict(l, ex, t, stride);
+    const int64_t v = ex[static_cast<size_t>(t) * stride] + pred(ex, t, stride);
     if (v < lo || v > hi) return Error(DC_ERR_CORRUPT, "linear prediction rebuilds a sample outside the bit depth");
     ex[static_cast<size_t>(t) * stride] = static_cast<int32_t>(v);
   }
   return Status::Ok();
 }
 
+int BlockResidual(const int32_t* block, uint32_t n, uint32_t channels, int bit_depth, bool backward,
+                  std::vector<Lpc>* lpc, int32_t* res) {
+  const int rd = ResidualDepth(bit_depth);
+  lpc->assign(channels, Lpc{});
+  int bits = 0;
+  for (uint32_t c = 0; c < channels; ++c) {
+    Lpc& l = (*lpc)[c];
+    if (backward) l.backward = true;
+    else l = FitLpc(block + c, n, channels, kMaxLpcOrder);
+    if (!LpcResidual(l, block + c, n, channels, rd, res + c)) {
+      l = Lpc{};
+      LpcResidual(l, block + c, n, channels, rd, res + c);  // order 0: a copy, always fits
+    }
+    bits += LpcBits(l);
+  }
+  return bits;
+}
+
 void PutLpc(rans::Encoder* enc, const Lpc& l) {
+  if (l.backward) return enc->PutBits(kBackwardCode, 6);
   enc->PutBits(static_cast<uint32_t>(l.order), 6);
   if (l.order == 0) return;
   enc->PutBits(static_cast<uint32_t>(l.shift), 4);
@@ -86,6 +125,10 @@ Status GetLpc(rans::Decoder* dec, Lpc* l) {
   *l = Lpc{};
   uint32_t order;
   RETURN_IF_ERROR(dec->GetBits(6, &order));
+  if (order == kBackwardCode) {
+    l->backward = true;
+    return Status::Ok();
+  }
   if (order > kMaxLpcOrder) return Error(DC_ERR_CORRUPT, "linear prediction order " + std::to_string(order) + " above 32");
   l->order = static_cast<int>(order);
   if (order == 0) return Status::Ok();
@@ -101,6 +144,6 @@ Status GetLpc(rans::Decoder* dec, Lpc* l) {
   return Status::Ok();
 }
 
-int LpcBits(const Lpc& l) { return 6 + (l.order ? 4 + kLpcCoefBits * l.order : 0); }
+int LpcBits(const Lpc& l) { return 6 + (l.order && !l.backward ? 4 + kLpcCoefBits * l.order : 0); }
 
 }  // namespace dc::sig

@@ -4,10 +4,13 @@
 //   e[t] = x[t] - ((sum_{i=1..p} q_i x[t-i]) >> shift)   for t >= p (arithmetic shift: floor),
 //   e[t] = x[t] - x[t-1] for 1 <= t < p,  e[0] = x[0],
 //
-// with p <= 32 integer coefficients q_i in [-2^15, 2^15) sent in the block. The decoder decodes e
-// with the network exactly as it would x, then rebuilds x in order. For tonal audio the residual
-// is nearly white and much smaller than the dyadic stages' interpolation errors
-// (docs/codecs/signal-lossless.md, "Linear prediction").
+// with p <= 32 integer coefficients q_i in [-2^15, 2^15) sent in the block, or (backward mode)
+// with coefficients that both sides refit every kBackHop samples on the kBackWindow samples before
+// (order kBackOrder, nothing sent; first differences until a window is full), which follows
+// speech and other fast-changing signals. The decoder decodes e with the network exactly as it
+// would x, then rebuilds x in order. For tonal audio the residual is nearly white and much
+// smaller than the dyadic stages' interpolation errors (docs/codecs/signal-lossless.md, "Linear
+// prediction").
 #ifndef DIFFCOMP_CODECS_SIGNAL_LOSSLESS_LPC_H_
 #define DIFFCOMP_CODECS_SIGNAL_LOSSLESS_LPC_H_
 
@@ -33,14 +36,21 @@ constexpr uint32_t kLpcTrialFrames = 2048;
 constexpr uint32_t kLpcTrialParts = 4;
 inline int ResidualDepth(int bit_depth) { return bit_depth + kLpcExtraBits > 32 ? 32 : bit_depth + kLpcExtraBits; }
 
+constexpr int kBackOrder = 16;
+constexpr uint32_t kBackHop = 128, kBackWindow = 512;
+constexpr uint32_t kBackwardCode = 63;  // the order field's value for backward mode
+
 struct Lpc {
   int order = 0;  // 0: no prediction (e = x)
   int shift = 0;
   int32_t coef[kMaxLpcOrder] = {};
+  bool backward = false;  // backward mode (order, shift, coef unused)
 };
 
-// Encoder: least-squares fit (Welch-windowed autocorrelation, Levinson-Durbin) of x[0..n) of
-// order p, coefficients quantised to 16 bits. Order 0 if the block is silent or too short.
+// Least-squares fit (Welch-windowed autocorrelation, Levinson-Durbin, in double precision with
+// + - * / only, in a fixed order) of x[0..n) of order p, coefficients quantised to 16 bits; order
+// 0 if the block is silent, too short or ill-conditioned. The encoder's fit of a block, and both
+// sides' refit in backward mode (so it is normative there).
 Lpc FitLpc(const int32_t* x, uint32_t n, uint32_t stride, int order);
 
 // e[t] from x[t] (both strided by `stride` ints); false if a residual does not fit `bits` bits
@@ -49,8 +59,15 @@ bool LpcResidual(const Lpc& l, const int32_t* x, uint32_t n, uint32_t stride, in
 // x[t] from e[t] in place; DC_ERR_CORRUPT if a sample leaves [lo, hi].
 Status LpcRestore(const Lpc& l, int32_t* ex, uint32_t n, uint32_t stride, int64_t lo, int64_t hi);
 
-// Coded in the block's rANS stream: order (6 raw bits), then if order > 0 the shift (4 bits) and
-// the coefficients (16 bits each, two's complement).
+// Encoder (and trainer): the residual res of every channel of a block (frame-major, n x channels)
+// in one mode, block fits (backward false) or backward; a channel whose residual does not fit
+// ResidualDepth(bit_depth) bits gets order 0 (a copy). Returns the predictors' raw bits.
+int BlockResidual(const int32_t* block, uint32_t n, uint32_t channels, int bit_depth, bool backward,
+                  std::vector<Lpc>* lpc, int32_t* res);
+
+// Coded in the block's rANS stream: order (6 raw bits; kBackwardCode: backward mode, nothing
+// follows), then if 0 < order <= 32 the shift (4 bits) and the coefficients (16 bits each, two's
+// complement).
 void PutLpc(rans::Encoder* enc, const Lpc& l);
 Status GetLpc(rans::Decoder* dec, Lpc* l);
 int LpcBits(const Lpc& l);
