@@ -13,8 +13,8 @@
 
 namespace dc::vlossy {
 
-Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const uint8_t* data,
-                   size_t size, const uint8_t* prev, int threads, uint8_t* out) {
+Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const Start& start,
+                   const uint8_t* data, size_t size, const uint8_t* prev, int threads, uint8_t* out) {
   ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(data, size));
   const size_t head = prev ? 1 : 0;  // the weight byte of each segment
   if (prev ? view.header.size < 2 : view.header.size != 0)
@@ -28,7 +28,8 @@ Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const los
     return static_cast<int>(w);
   };
   const lossy::internal::Latents lg(g.width, g.height, net.config().latent);
-  std::vector<float> x(lg.n), xn(lg.n), d(lg.n), zh(lg.n), mp(lg.n), r;
+  if (start.x0.size() != lg.n || start.d0.size() != lg.n) return Error(DC_ERR_INTERNAL, "video-lossy: start of another geometry");
+  std::vector<float> x = start.x0, d = start.d0, xn(lg.n), zh(lg.n), mp(lg.n), r;
   const float* ref = nullptr;
   if (prev) {
     const uint8_t mode = view.header.data[1];
@@ -40,8 +41,6 @@ Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const los
     ReferenceLatents(net, g, prev, mode == 1 ? &m : nullptr, threads, r.data());
     ref = r.data();
   }
-  lossy::internal::StartNoise(s, lg.n, x.data());
-  net.Denoise(x.data(), lg.h, lg.w, s.lambdas[0], threads, d.data());
   if (ref) {
     ASSIGN_OR_RETURN(const int w0, weight(view.header.data[0]));
     Blend(d.data(), ref, w0, lg.n, zh.data());
@@ -87,7 +86,9 @@ Status FrameDecoder::Decode(uint64_t i, uint8_t* out) {
         return Error(DC_ERR_CHECKSUM, "frame " + std::to_string(j) + " data does not match its checksum");
       const uint8_t* prev = j % keyint_ == 0 ? nullptr : last_.data();
       last_index_ = -1;  // last_ stays valid only if this frame decodes
-      RETURN_IF_ERROR(DecodeFrame(*net_, g_, stream_.schedule, payload_ + e.offset, e.size, prev, threads_, cur_.data()));
+      if (start_.d0.empty()) start_ = MakeStart(*net_, g_, stream_.schedule, threads_);
+      RETURN_IF_ERROR(
+          DecodeFrame(*net_, g_, stream_.schedule, start_, payload_ + e.offset, e.size, prev, threads_, cur_.data()));
       std::swap(last_, cur_);
       last_index_ = static_cast<int64_t>(j);
     }

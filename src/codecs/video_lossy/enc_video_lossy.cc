@@ -24,20 +24,18 @@ size_t VarintSize(uint64_t v) {
 }
 
 // One frame: appends its progressive data (docs/codecs/video-lossy.md) to *out and writes the
-// frame the decoder will make to recon. prev: the previous decoded frame or null (keyframe);
+// frame the decoder will make to recon. start: MakeStart of the stream. prev: the previous decoded frame or null (keyframe);
 // prev_orig: the previous original frame (motion is estimated between originals, where it is
 // cleanest, and applied to the decoded frame); budget: bytes the frame may take (0: no limit).
-Status EncodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const uint8_t* frame,
-                   const uint8_t* prev, const uint8_t* prev_orig, uint64_t budget, int max_steps, int threads, std::vector<uint8_t>* out,
-                   uint8_t* recon, FrameInfo* info) {
+Status EncodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const Start& start,
+                   const uint8_t* frame, const uint8_t* prev, const uint8_t* prev_orig, uint64_t budget, int max_steps,
+                   int threads, std::vector<uint8_t>* out, uint8_t* recon, FrameInfo* info) {
   const lossy::internal::Latents lg(g.width, g.height, net.config().latent);
   const int H = lg.h * lossy::kFactor, W = lg.w * lossy::kFactor;
   std::vector<float> z(lg.n), planes(static_cast<size_t>(3) * H * W);
   FrameToPlanes(g, frame, H, W, planes.data());
   net.Encode(planes.data(), H, W, threads, z.data());
-  std::vector<float> x(lg.n), xn(lg.n), d(lg.n), zh(lg.n), zn(lg.n), mp(lg.n), mq(lg.n), r;
-  lossy::internal::StartNoise(s, lg.n, x.data());
-  net.Denoise(x.data(), lg.h, lg.w, s.lambdas[0], threads, d.data());
+  std::vector<float> x = start.x0, d = start.d0, xn(lg.n), zh(lg.n), zn(lg.n), mp(lg.n), mq(lg.n), r;
   *info = FrameInfo{};
   info->key = prev == nullptr;
   std::vector<uint8_t> head;
@@ -134,6 +132,7 @@ Status EncodeVideo(const lossy::LdmNet& net, const video::Geometry& g, const uin
   std::vector<uint64_t> sizes;
   std::vector<uint32_t> crcs;
   std::vector<uint8_t> prev(fb), recon(fb);
+  const Start start = MakeStart(net, g, s, threads);
   if (info) info->clear();
   for (uint64_t f = 0; f < count; ++f) {
     const bool key = f % opt.keyint == 0;
@@ -147,7 +146,7 @@ Status EncodeVideo(const lossy::LdmNet& net, const video::Geometry& g, const uin
     }
     const size_t before = data.size();
     FrameInfo fi;
-    RETURN_IF_ERROR(EncodeFrame(net, g, s, frames + f * fb, key ? nullptr : prev.data(),
+    RETURN_IF_ERROR(EncodeFrame(net, g, s, start, frames + f * fb, key ? nullptr : prev.data(),
                                 key ? nullptr : frames + (f - 1) * fb, budget, opt.max_steps,
                                 threads, &data, recon.data(), &fi));
     const uint64_t size = data.size() - before;

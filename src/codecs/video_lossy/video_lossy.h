@@ -69,10 +69,17 @@ struct Stream {
 };
 StatusOr<Stream> ParseStream(const uint8_t* payload, size_t size, uint64_t frames);
 
+// Every frame starts from the same noise x0 (the schedule's seed, step 0), so the denoiser's first
+// estimate d0 = D(x0, lambda_0) is the same for every frame: computed once per stream.
+struct Start {
+  std::vector<float> x0, d0;
+};
+Start MakeStart(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, int threads);
+
 // Decodes one frame's data into out (frame_bytes). prev: the previous decoded frame (null for a
-// keyframe).
-Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const uint8_t* data,
-                   size_t size, const uint8_t* prev, int threads, uint8_t* out);
+// keyframe); start: MakeStart of the stream.
+Status DecodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, const Start& start,
+                   const uint8_t* data, size_t size, const uint8_t* prev, int threads, uint8_t* out);
 
 // Frame by frame with two frame buffers (memory: a few frames whatever the length). Decode(i)
 // continues from the last decoded frame when i follows it; otherwise it starts again at the
@@ -94,6 +101,7 @@ class FrameDecoder {
   Stream stream_;
   std::vector<uint8_t> last_, cur_;
   int64_t last_index_ = -1;  // frame held in last_
+  Start start_;              // made at the first decoded frame
 };
 
 // --- shared by encoder and decoder (exposed for tests) -------------------------------------

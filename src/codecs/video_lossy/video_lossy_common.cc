@@ -171,6 +171,16 @@ void ReferenceLatents(const lossy::LdmNet& net, const video::Geometry& g, const 
   net.Encode(planes.data(), H, W, threads, r);
 }
 
+Start MakeStart(const lossy::LdmNet& net, const video::Geometry& g, const lossy::Schedule& s, int threads) {
+  const lossy::internal::Latents lg(g.width, g.height, net.config().latent);
+  Start st;
+  st.x0.resize(lg.n);
+  st.d0.resize(lg.n);
+  lossy::internal::StartNoise(s, lg.n, st.x0.data());
+  net.Denoise(st.x0.data(), lg.h, lg.w, s.lambdas[0], threads, st.d0.data());
+  return st;
+}
+
 StatusOr<Stream> ParseStream(const uint8_t* payload, size_t size, uint64_t frames) {
   ByteReader r(payload, size);
   uint64_t hs;

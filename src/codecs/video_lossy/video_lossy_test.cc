@@ -205,14 +205,15 @@ TEST(VideoLossyTest, DamagedDataIsAnErrorNeverACrash) {
   auto crcs = DecodeCrcs(net, g, bad, 3, 30, 1);
   EXPECT_EQ(crcs.status().code(), DC_ERR_CHECKSUM);
   // Inconsistent frame headers (checksum not involved): a weight above 64, a bad motion mode.
+  const Start start = MakeStart(net, g, st->schedule, 1);
   const std::vector<uint8_t> w65 = {2, 65, 0};  // header of 2 bytes: w0 = 65, no motion
-  auto s = DecodeFrame(net, g, st->schedule, w65.data(), w65.size(), frames.data(), 1, bad.data());
+  auto s = DecodeFrame(net, g, st->schedule, start, w65.data(), w65.size(), frames.data(), 1, bad.data());
   EXPECT_EQ(s.code(), DC_ERR_CORRUPT);
   const std::vector<uint8_t> mode2 = {2, 10, 2};
-  EXPECT_EQ(DecodeFrame(net, g, st->schedule, mode2.data(), mode2.size(), frames.data(), 1, bad.data()).code(),
+  EXPECT_EQ(DecodeFrame(net, g, st->schedule, start, mode2.data(), mode2.size(), frames.data(), 1, bad.data()).code(),
             DC_ERR_CORRUPT);
   const std::vector<uint8_t> keyhead = {1, 0};  // a keyframe with a header byte
-  EXPECT_EQ(DecodeFrame(net, g, st->schedule, keyhead.data(), keyhead.size(), nullptr, 1, bad.data()).code(),
+  EXPECT_EQ(DecodeFrame(net, g, st->schedule, start, keyhead.data(), keyhead.size(), nullptr, 1, bad.data()).code(),
             DC_ERR_CORRUPT);
 }
 
