@@ -99,7 +99,6 @@ Status EncodeFrame(const lossy::LdmNet& net, const video::Geometry& g, const los
     info->kl_bits += rs.kl_bits;
   }
   info->bytes = data.size();
-
   out->insert(out->end(), data.begin(), data.end());
   net.Decode(zh.data(), lg.h, lg.w, threads, planes.data());
   PlanesToFrame(g, planes.data(), H, W, recon);
@@ -141,7 +140,7 @@ Status EncodeVideo(const lossy::LdmNet& net, const video::Geometry& g, const uin
       const uint64_t gop_end = std::min(count, f - f % opt.keyint + opt.keyint);
       if (key) bank += per_frame * static_cast<double>(gop_end - f);
       const double weights = (key ? kKeyWeight : 1.0) + static_cast<double>(gop_end - f - 1);
-      const double share = bank * (key ? kKeyWeight : 1.0) / weights - 6.0;  // 6: its index entry, at most
+      const double share = bank * (key ? kKeyWeight : 1.0) / weights - 6.0;  // about its index entry (settled exactly below)
       budget = share >= 1.0 ? static_cast<uint64_t>(share) : 1;
     }
     const size_t before = data.size();
