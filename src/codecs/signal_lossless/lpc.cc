@@ -1,6 +1,8 @@
 #include "codecs/signal_lossless/lpc.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 namespace dc::sig {
@@ -21,8 +23,9 @@ class Predictor {
   explicit Predictor(const Lpc& l) : l_(l) {}
   int64_t operator()(const int32_t* x, uint32_t t, uint32_t stride) {
     if (!l_.backward) return Predict(l_, x, t, stride);
-    if (t >= kBackWindow && t % kBackHop == 0)
-      cur_ = FitLpc(x + static_cast<size_t>(t - kBackWindow) * stride, kBackWindow, stride, kBackOrder);
+    const BackMode& m = kBackModes[l_.backward];
+    if (t >= m.window && t % m.hop == 0)
+      cur_ = FitLpc(x + static_cast<size_t>(t - m.window) * stride, m.window, stride, m.order);
     if (cur_.order == 0) return t ? x[static_cast<size_t>(t - 1) * stride] : 0;
     return Predict(cur_, x, t, stride);
   }
@@ -35,29 +38,32 @@ class Predictor {
 
 Lpc FitLpc(const int32_t* x, uint32_t n, uint32_t stride, int order) {
   Lpc l;
-  if (order <= 0 || n < static_cast<uint32_t>(4 * order)) return l;
-  // Welch window (no libm: the same coefficients from every C library).
-  std::vector<double> w(n);
+  if (order <= 0 || order > kMaxLpcOrder || n < static_cast<uint32_t>(4 * order)) return l;
+  // Welch window (no libm: the same coefficients from every C library). Buffers reused: the
+  // backward modes refit every 64 or 128 samples.
+  thread_local std::vector<double> w;
+  w.resize(n);
   const double half = n / 2.0;
   for (uint32_t t = 0; t < n; ++t) {
     const double u = (t + 0.5 - half) / half;
     w[t] = x[static_cast<size_t>(t) * stride] * (1.0 - u * u);
   }
-  std::vector<double> r(order + 1);
-  for (int k = 0; k <= order; ++k) {
-    double s = 0;
-    for (uint32_t t = k; t < n; ++t) s += w[t] * w[t - k];
-    r[k] = s;
+  // r_k = sum over t = k .. n-1, in increasing t, of w_t w_{t-k}: the lags are summed side by
+  // side (independent sums, each in its own order: the same bits as one lag after another).
+  double r[kMaxLpcOrder + 1] = {};
+  for (uint32_t t = 0; t < n; ++t) {
+    const int kmax = t < static_cast<uint32_t>(order) ? static_cast<int>(t) : order;
+    for (int k = 0; k <= kmax; ++k) r[k] += w[t] * w[t - k];
   }
   if (!(r[0] > 0)) return l;
   r[0] *= 1 + 1e-9;  // a little white noise keeps the system well conditioned
-  std::vector<double> a(order + 1, 0.0), prev(order + 1);
+  double a[kMaxLpcOrder + 1] = {}, prev[kMaxLpcOrder + 1];
   double err = r[0];
   for (int i = 1; i <= order; ++i) {
     double acc = r[i];
     for (int j = 1; j < i; ++j) acc -= a[j] * r[i - j];
     const double k = acc / err;
-    prev = a;
+    std::copy(a, a + order + 1, prev);
     a[i] = k;
     for (int j = 1; j < i; ++j) a[j] = prev[j] - k * prev[i - j];
     err *= 1 - k * k;
@@ -102,8 +108,27 @@ int BlockResidual(const int32_t* block, uint32_t n, uint32_t channels, int bit_d
   int bits = 0;
   for (uint32_t c = 0; c < channels; ++c) {
     Lpc& l = (*lpc)[c];
-    if (backward) l.backward = true;
-    else l = FitLpc(block + c, n, channels, kMaxLpcOrder);
+    if (backward) {
+      // The backward mode whose residual is smaller (sum of bit lengths: no network, no libm).
+      uint64_t best = UINT64_MAX;
+      std::vector<int32_t> tmp(static_cast<size_t>(n) * channels);
+      for (int m = 1; m <= kNumBackModes; ++m) {
+        Lpc cand;
+        cand.backward = m;
+        if (!LpcResidual(cand, block + c, n, channels, rd, tmp.data() + c)) continue;
+        uint64_t bits = 0;
+        for (uint32_t t = 0; t < n; ++t) {
+          const int64_t v = tmp[static_cast<size_t>(t) * channels + c];
+          for (uint64_t a = static_cast<uint64_t>(v < 0 ? -v : v); a; a >>= 1) ++bits;
+        }
+        if (bits < best) {
+          best = bits;
+          l = cand;
+        }
+      }
+    } else {
+      l = FitLpc(block + c, n, channels, kMaxLpcOrder);
+    }
     if (!LpcResidual(l, block + c, n, channels, rd, res + c)) {
       l = Lpc{};
       LpcResidual(l, block + c, n, channels, rd, res + c);  // order 0: a copy, always fits
@@ -114,7 +139,7 @@ int BlockResidual(const int32_t* block, uint32_t n, uint32_t channels, int bit_d
 }
 
 void PutLpc(rans::Encoder* enc, const Lpc& l) {
-  if (l.backward) return enc->PutBits(kBackwardCode, 6);
+  if (l.backward) return enc->PutBits(BackwardCode(l.backward), 6);
   enc->PutBits(static_cast<uint32_t>(l.order), 6);
   if (l.order == 0) return;
   enc->PutBits(static_cast<uint32_t>(l.shift), 4);
@@ -125,10 +150,11 @@ Status GetLpc(rans::Decoder* dec, Lpc* l) {
   *l = Lpc{};
   uint32_t order;
   RETURN_IF_ERROR(dec->GetBits(6, &order));
-  if (order == kBackwardCode) {
-    l->backward = true;
-    return Status::Ok();
-  }
+  for (int m = 1; m <= kNumBackModes; ++m)
+    if (order == BackwardCode(m)) {
+      l->backward = m;
+      return Status::Ok();
+    }
   if (order > kMaxLpcOrder) return Error(DC_ERR_CORRUPT, "linear prediction order " + std::to_string(order) + " above 32");
   l->order = static_cast<int>(order);
   if (order == 0) return Status::Ok();
