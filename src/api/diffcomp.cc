@@ -13,6 +13,7 @@
 
 #include "api/image_lossy_api.h"
 #include "api/model_store.h"
+#include "api/progress.h"
 #include "api/video_api.h"
 #include "api/signal_lossy_api.h"
 #include "codecs/huffman/huffman.h"
@@ -35,11 +36,7 @@ adm::CodecOptions Options(const dc_params& p) {
   adm::CodecOptions o;
   o.threads = ResolveThreads(p.threads);
   o.tile_size = p.tile_size ? p.tile_size : adm::kDefaultTileSize;
-  if (p.progress) {
-    auto* cb = p.progress;
-    void* op = p.progress_opaque;
-    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-  }
+  o.progress = ProgressOf(p);
   return o;
 }
 
@@ -70,18 +67,6 @@ Status CheckSignal(const dc_content& in) {
   if (in.side_size > container::kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
   if (in.side_size && !in.side) return Error(DC_ERR_INVALID_ARGUMENT, "side data pointer is null");
   return Status::Ok();
-}
-
-// The loaded model of a file, or DC_ERR_MODEL_MISMATCH if it is not the one the file names.
-StatusOr<std::shared_ptr<const LoadedModel>> ModelFor(const container::Header& h, const dc_params& p) {
-  ASSIGN_OR_RETURN(auto model, GetModel(h.codec, p.model_path));
-  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
-    char buf[160];
-    std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
-                  h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
-    return Error(DC_ERR_MODEL_MISMATCH, buf);
-  }
-  return model;
 }
 
 const char* KindNoun(dc_kind k) {
@@ -128,11 +113,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     h.fingerprint = model->fingerprint;
     sig::CodecOptions o;
     o.threads = ResolveThreads(p.threads);
-    if (p.progress) {
-      auto* cb = p.progress;
-      void* op = p.progress_opaque;
-      o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-    }
+    o.progress = ProgressOf(p);
     sig::EncodeStats ss;
     const sig::SignalView view{reinterpret_cast<const int32_t*>(in.data), in.width, in.channels,
                                static_cast<int>(in.bit_depth)};
@@ -244,14 +225,10 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     }
     if (out->size() != h.original_size) return Error(DC_ERR_CORRUPT, "decoded size does not match");
   } else if (h.kind == DC_KIND_SIGNAL) {
-    ASSIGN_OR_RETURN(auto model, ModelFor(h, p));
+    ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
     sig::CodecOptions o;
     o.threads = ResolveThreads(p.threads);
-    if (p.progress) {
-      auto* cb = p.progress;
-      void* op = p.progress_opaque;
-      o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-    }
+    o.progress = ProgressOf(p);
     out->assign(h.original_size, 0);
     RETURN_IF_ERROR(sig::DecodeSignal(*model->signal_lossless, payload, h.payload_size, h.frames, h.channels,
                                       static_cast<int>(h.bit_depth), o, reinterpret_cast<int32_t*>(out->data())));
@@ -261,7 +238,7 @@ Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vec
     meta->bit_depth = h.bit_depth;
     *side = h.side;
   } else {
-    ASSIGN_OR_RETURN(auto model, ModelFor(h, p));
+    ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
     if ((h.format == DC_FORMAT_PPM && h.channels != 3) || (h.format == DC_FORMAT_PGM && h.channels != 1) ||
         h.format == DC_FORMAT_RAW)
       return Error(DC_ERR_CORRUPT, "original format does not fit the image");

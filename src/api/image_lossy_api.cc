@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/model_store.h"
+#include "api/progress.h"
 #include "codecs/image_lossy/image_lossy.h"
 
 namespace dc {
@@ -14,22 +15,24 @@ uint64_t LossyContainerOverhead(const container::Header& h, size_t payload_size)
   return container::Write(h, nullptr, 0, 0).size();
 }
 
-namespace {
-std::function<void(uint64_t, uint64_t)> Progress(const dc_params& p) {
-  if (!p.progress) return {};
-  auto* cb = p.progress;
-  void* op = p.progress_opaque;
-  return [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
+Status CheckLossyRate(const dc_params& p, const char* codec) {
+  if (!(p.bpp >= 0) || !std::isfinite(p.bpp) || p.bpp > 64)
+    return Error(DC_ERR_INVALID_ARGUMENT, std::string(codec) + ": --bpp must be in (0, 64]");
+  if (!(p.quality >= 0) || p.quality > 100)
+    return Error(DC_ERR_INVALID_ARGUMENT, std::string(codec) + ": --quality must be in [0, 100]");
+  return Status::Ok();
 }
-}  // namespace
+
+int StepsForQuality(double quality, int steps) {
+  const double q = quality > 0 ? quality : 75.0;
+  return static_cast<int>(std::lround(q / 100.0 * steps));
+}
 
 Status CompressImageLossy(const dc_content& in, const dc_params& p, container::Header* h,
                           std::vector<uint8_t>* payload, int threads) {
   if (in.channels == 4 || in.channels == 2)
     return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossy codes gray and RGB images; this one has alpha");
-  if (!(p.bpp >= 0) || !std::isfinite(p.bpp) || p.bpp > 64)
-    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: --bpp must be in (0, 64]");
-  if (!(p.quality >= 0) || p.quality > 100) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: --quality must be in [0, 100]");
+  RETURN_IF_ERROR(CheckLossyRate(p, "image-lossy"));
   ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_IMAGE_LOSSY, p.model_path));
   h->width = in.width;
   h->height = in.height;
@@ -40,7 +43,7 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   h->fingerprint = model->fingerprint;
   lossy::EncodeOptions o;
   o.threads = threads;
-  o.progress = Progress(p);
+  o.progress = ProgressOf(p);
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
   if (p.bpp > 0) {
     const double bits = p.bpp * in.width * in.height;
@@ -49,8 +52,7 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
     if (budget < 1) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: --bpp too small for the container and codec header");
     o.max_payload_bytes = static_cast<uint64_t>(budget);
   } else {
-    const double q = p.quality > 0 ? p.quality : 75.0;
-    o.max_steps = static_cast<int>(std::lround(q / 100.0 * S));
+    o.max_steps = StepsForQuality(p.quality, S);
   }
   lossy::EncodeStats st;
   RETURN_IF_ERROR(lossy::EncodeImage(*model->image_lossy, {in.data, in.width, in.height, in.channels}, o, payload, &st));
@@ -59,17 +61,11 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
 
 Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, const dc_params& p,
                             std::vector<uint8_t>* out, int threads) {
-  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_IMAGE_LOSSY, p.model_path));
-  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
-    char buf[200];
-    std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
-                  h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
-    return Error(DC_ERR_MODEL_MISMATCH, buf);
-  }
+  ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
   if (h.channels != 1 && h.channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
   lossy::DecodeOptions o;
   o.threads = threads;
-  o.progress = Progress(p);
+  o.progress = ProgressOf(p);
   out->assign(static_cast<size_t>(h.width) * h.height * h.channels, 0);
   return lossy::DecodeImage(*model->image_lossy, payload, h.payload_size, h.width, h.height, h.channels, o, out->data());
 }

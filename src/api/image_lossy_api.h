@@ -23,6 +23,12 @@ Status CompressImageLossy(const dc_content& in, const dc_params& params, contain
 Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, const dc_params& params,
                             std::vector<uint8_t>* out, int threads);
 
+// The rate parameters of the step-coded lossy codecs (image-lossy, video-lossy): params.bpp in
+// [0, 64] and params.quality in [0, 100] (0: not set), else DC_ERR_INVALID_ARGUMENT naming `codec`.
+Status CheckLossyRate(const dc_params& params, const char* codec);
+// The diffusion steps a quality (0: not set, then 75) codes out of a schedule of `steps`.
+int StepsForQuality(double quality, int steps);
+
 // Bytes of the container around a payload of `payload_size` bytes (for rate targets).
 uint64_t LossyContainerOverhead(const container::Header& h, size_t payload_size);
 

@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -108,6 +109,18 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
   for (const auto& d : dirs)
     if (IsFile(d + "/" + file)) return d + "/" + file;
   return Error(DC_ERR_MODEL_NOT_FOUND, "default model " + file + " not found (set DIFFCOMP_MODEL_DIR or pass --model)");
+}
+
+StatusOr<std::shared_ptr<const LoadedModel>> ModelForFile(const container::Header& h, const char* path) {
+  ASSIGN_OR_RETURN(auto model, GetModel(h.codec, path));
+  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
+    char ids[96];
+    std::snprintf(ids, sizeof(ids), "file needs model id %u fingerprint %08x; loaded model ", h.model_id, h.fingerprint);
+    char has[64];
+    std::snprintf(has, sizeof(has), " is id %u fingerprint %08x", model->model_id, model->fingerprint);
+    return Error(DC_ERR_MODEL_MISMATCH, ids + model->path + has);
+  }
+  return model;
 }
 
 StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char* path) {

@@ -9,6 +9,7 @@
 #include "codecs/image_lossy/ldm_net.h"
 #include "codecs/signal_lossless/signal_net.h"
 #include "common/status.h"
+#include "container/container.h"
 #include "nn/weights.h"
 
 namespace dc {
@@ -35,6 +36,9 @@ StatusOr<std::string> DefaultModelFile(dc_codec codec);
 StatusOr<std::string> DefaultModelPath(dc_codec codec);
 // Loads (or returns the cached) model at path, or the codec's default if path is null/empty.
 StatusOr<std::shared_ptr<const LoadedModel>> GetModel(dc_codec codec, const char* path);
+// The model a file needs (the one at path, else the default of the file's codec), or
+// DC_ERR_MODEL_MISMATCH if it is not the one the file names (id and fingerprint).
+StatusOr<std::shared_ptr<const LoadedModel>> ModelForFile(const container::Header& h, const char* path);
 
 }  // namespace dc
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "api/progress.h"
 #include "codecs/signal_lossy/signal_lossy.h"
 
 namespace dc {
@@ -23,11 +24,7 @@ Status CompressSignalLossy(const dc_content& in, const dc_params& p, container::
   const uint64_t samples = uint64_t{in.width} * in.channels;
   slossy::EncodeOptions o;
   o.threads = threads;
-  if (p.progress) {
-    auto* cb = p.progress;
-    void* op = p.progress_opaque;
-    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-  }
+  o.progress = ProgressOf(p);
   if (p.bits_per_sample > 0) {
     const double budget = std::floor(p.bits_per_sample * static_cast<double>(samples) / 8.0);
     // The container around the payload: its fields, the side data, the CRC and the slack of the

@@ -10,7 +10,9 @@
 #include <string>
 #include <thread>
 
+#include "api/image_lossy_api.h"
 #include "api/model_store.h"
+#include "api/progress.h"
 #include "codecs/video_lossless/video_lossless.h"
 #include "codecs/video_lossy/video_lossy.h"
 #include "common/last_error.h"
@@ -29,11 +31,7 @@ adm::CodecOptions VideoOptions(const dc_params& p, uint32_t tile, uint32_t coder
   o.threads = threads;
   o.tile_size = tile;
   o.adapt = (coder_flags & container::kCoderFlagAdapt) != 0;
-  if (p.progress) {
-    auto* cb = p.progress;
-    void* op = p.progress_opaque;
-    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-  }
+  o.progress = ProgressOf(p);
   return o;
 }
 
@@ -43,17 +41,6 @@ video::Geometry GeometryOf(const container::Header& h) {
   g.height = h.height;
   g.chroma = h.chroma == 444 ? video::kChroma444 : video::kChroma420;
   return g;
-}
-
-StatusOr<std::shared_ptr<const LoadedModel>> VideoModelFor(const container::Header& h, const dc_params& p) {
-  ASSIGN_OR_RETURN(auto model, GetModel(h.codec, p.model_path));
-  if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
-    char buf[160];
-    std::snprintf(buf, sizeof(buf), "file needs model id %u fingerprint %08x; loaded model %s is id %u fingerprint %08x",
-                  h.model_id, h.fingerprint, model->path.c_str(), model->model_id, model->fingerprint);
-    return Error(DC_ERR_MODEL_MISMATCH, buf);
-  }
-  return model;
 }
 
 Status CheckVideoContent(const dc_content& in) {
@@ -76,6 +63,13 @@ Status CheckVideoContent(const dc_content& in) {
   return Status::Ok();
 }
 
+// The keyframe interval asked for (0: the default).
+StatusOr<uint32_t> KeyintOf(const dc_params& p) {
+  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
+  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  return keyint;
+}
+
 // The container fields every video file has.
 void FillVideoHeader(const dc_content& in, const LoadedModel& model, uint32_t keyint, container::Header* h) {
   h->width = in.width;
@@ -95,8 +89,7 @@ void FillVideoHeader(const dc_content& in, const LoadedModel& model, uint32_t ke
 Status CompressVideoLossless(const dc_content& in, const dc_params& p, container::Header* h,
                              std::vector<uint8_t>* payload, int threads, double* model_bits, double* nll_bits) {
   RETURN_IF_ERROR(CheckVideoContent(in));
-  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
-  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  ASSIGN_OR_RETURN(const uint32_t keyint, KeyintOf(p));
   uint32_t tile = p.tile_size ? p.tile_size : video::kDefaultTileSize;
   if (tile < adm::kMinTileSize || tile > adm::kMaxTileSize) return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
   // A tile larger than the frame codes it the same way as one the frame's size.
@@ -115,7 +108,7 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
 
 Status DecompressVideoLossless(const container::Header& h, const uint8_t* payload, const dc_params& p,
                                std::vector<uint8_t>* out, int threads) {
-  ASSIGN_OR_RETURN(auto model, VideoModelFor(h, p));
+  ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
   ASSIGN_OR_RETURN(auto index, video::ParseIndex(payload, h.payload_size, h.frames));
   const video::Geometry g = GeometryOf(h);
   adm::CodecOptions o = VideoOptions(p, h.tile_size, h.coder_flags, threads);
@@ -134,36 +127,24 @@ Status DecompressVideoLossless(const container::Header& h, const uint8_t* payloa
 Status CompressVideoLossy(const dc_content& in, const dc_params& p, container::Header* h, std::vector<uint8_t>* payload,
                           int threads) {
   RETURN_IF_ERROR(CheckVideoContent(in));
-  if (!(p.bpp >= 0) || !std::isfinite(p.bpp) || p.bpp > 64)
-    return Error(DC_ERR_INVALID_ARGUMENT, "video-lossy: --bpp must be in (0, 64]");
-  if (!(p.quality >= 0) || p.quality > 100) return Error(DC_ERR_INVALID_ARGUMENT, "video-lossy: --quality must be in [0, 100]");
-  const uint32_t keyint = p.keyint ? p.keyint : video::kDefaultKeyint;
-  if (keyint > video::kMaxKeyint) return Error(DC_ERR_INVALID_ARGUMENT, "keyframe interval beyond 2^20");
+  RETURN_IF_ERROR(CheckLossyRate(p, "video-lossy"));
+  ASSIGN_OR_RETURN(const uint32_t keyint, KeyintOf(p));
   ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_VIDEO_LOSSY, p.model_path));
   FillVideoHeader(in, *model, keyint, h);
   vlossy::EncodeOptions o;
   o.threads = threads;
   o.keyint = keyint;
-  if (p.progress) {
-    auto* cb = p.progress;
-    void* op = p.progress_opaque;
-    o.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
-  }
+  o.progress = ProgressOf(p);
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
-  if (p.bpp > 0) {
-    o.bpp = p.bpp;
-  } else {
-    const double q = p.quality > 0 ? p.quality : 75.0;
-    o.max_steps = static_cast<int>(std::lround(q / 100.0 * S));
-  }
-  // The container around the payload (its size does not depend on the payload's).
-  const uint64_t overhead = container::Write(*h, nullptr, 0, 0).size();
-  return vlossy::EncodeVideo(*model->image_lossy, GeometryOf(*h), in.data, in.frames, o, overhead, payload, nullptr);
+  if (p.bpp > 0) o.bpp = p.bpp;
+  else o.max_steps = StepsForQuality(p.quality, S);
+  return vlossy::EncodeVideo(*model->image_lossy, GeometryOf(*h), in.data, in.frames, o, LossyContainerOverhead(*h, 0),
+                             payload, nullptr);
 }
 
 Status DecompressVideoLossy(const container::Header& h, const uint8_t* payload, const dc_params& p,
                             std::vector<uint8_t>* out, int threads) {
-  ASSIGN_OR_RETURN(auto model, VideoModelFor(h, p));
+  ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
   ASSIGN_OR_RETURN(auto stream, vlossy::ParseStream(payload, h.payload_size, h.frames));
   const video::Geometry g = GeometryOf(h);
   vlossy::FrameDecoder dec(model->image_lossy.get(), g, h.keyint, threads, payload, std::move(stream));
@@ -276,7 +257,7 @@ dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out
     if (frame >= h.frames) return dc::Error(DC_ERR_INVALID_ARGUMENT, "frame " + std::to_string(frame) + " beyond the last");
     if (h.codec == DC_CODEC_VIDEO_LOSSY) {
       if (!d->lossy_dec) {
-        ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
+        ASSIGN_OR_RETURN(d->model, dc::ModelForFile(h, d->params.model_path));
         d->lossy_dec = std::make_unique<dc::vlossy::FrameDecoder>(
             d->model->image_lossy.get(), dc::GeometryOf(h), h.keyint, dc::Threads(d->params.threads), d->payload,
             dc::vlossy::Stream{d->schedule, std::move(d->index)});
@@ -286,7 +267,7 @@ dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out
       return dc::Status::Ok();
     }
     if (!d->dec) {
-      ASSIGN_OR_RETURN(d->model, dc::VideoModelFor(h, d->params));
+      ASSIGN_OR_RETURN(d->model, dc::ModelForFile(h, d->params.model_path));
       dc::video::Geometry g = dc::GeometryOf(h);
       d->dec = std::make_unique<dc::video::FrameDecoder>(d->model->image_lossless.get(), g, h.keyint,
                                                          dc::VideoOptions(d->params, h.tile_size, h.coder_flags, dc::Threads(d->params.threads)),

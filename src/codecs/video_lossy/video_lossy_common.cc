@@ -13,15 +13,6 @@ namespace dc::vlossy {
 
 namespace {
 
-// Sample of plane p at luma position (x, y) (chroma replicated over its 2x2 block in 4:2:0).
-inline float At(const video::Geometry& g, const uint8_t* frame, int p, uint32_t x, uint32_t y) {
-  size_t off = 0;
-  for (int q = 0; q < p; ++q) off += g.plane_bytes(q);
-  const bool half = p > 0 && g.chroma == video::kChroma420;
-  const uint32_t px = half ? x / 2 : x, py = half ? y / 2 : y;
-  return frame[off + static_cast<size_t>(py) * g.plane_width(p) + px];
-}
-
 inline uint8_t To8(float v) {
   const float r = std::floor(v + 0.5f);
   return static_cast<uint8_t>(!(r > 0.0f) ? 0.0f : r > 255.0f ? 255.0f : r);  // NaN -> 0
@@ -31,13 +22,19 @@ inline uint8_t To8(float v) {
 
 void FrameToPlanes(const video::Geometry& g, const uint8_t* frame, int H, int W, float* planes) {
   const size_t plane = static_cast<size_t>(H) * W;
+  const uint8_t* Yp = frame;
+  const uint8_t* Up = frame + g.plane_bytes(0);
+  const uint8_t* Vp = Up + g.plane_bytes(1);
+  const uint32_t cs = g.chroma == video::kChroma420 ? 1 : 0;  // chroma subsampling shift
+  const uint32_t cw = g.plane_width(1);
   for (int y = 0; y < H; ++y) {
     const uint32_t sy = std::min<uint32_t>(static_cast<uint32_t>(y), g.height - 1);
     for (int x = 0; x < W; ++x) {
       const uint32_t sx = std::min<uint32_t>(static_cast<uint32_t>(x), g.width - 1);
+      const size_t ci = static_cast<size_t>(sy >> cs) * cw + (sx >> cs);  // chroma replicated in 4:2:0
       // BT.601, limited range (16-235 luma, 16-240 chroma) to full-range RGB.
-      const float Y = 1.164383f * (At(g, frame, 0, sx, sy) - 16.0f);
-      const float U = At(g, frame, 1, sx, sy) - 128.0f, V = At(g, frame, 2, sx, sy) - 128.0f;
+      const float Y = 1.164383f * (Yp[static_cast<size_t>(sy) * g.width + sx] - 16.0f);
+      const float U = Up[ci] - 128.0f, V = Vp[ci] - 128.0f;
       const float rgb[3] = {Y + 1.596027f * V, Y - 0.391762f * U - 0.812968f * V, Y + 2.017232f * U};
       const size_t i = static_cast<size_t>(y) * W + x;
       for (int c = 0; c < 3; ++c) planes[c * plane + i] = std::clamp(rgb[c], 0.0f, 255.0f) / 127.5f - 1.0f;
