@@ -62,6 +62,7 @@ bool SameFile(const std::string& a, const std::string& b) {
 }
 
 struct CompressOpts {
+  uint64_t memory_limit_mib = 0;  // 0: the library's default (2 GiB)
   std::string codec, out, model;
   bool force = false, keep = true;
   int threads = 0;
@@ -91,6 +92,7 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
   dc_params_init(&p);
   p.codec = codec;
   p.threads = o.threads;
+  p.memory_limit = o.memory_limit_mib << 20;
   p.tile_size = o.tile;
   p.bpp = o.bpp;
   p.quality = o.quality;
@@ -265,6 +267,7 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
 }
 
 struct DecompressOpts {
+  uint64_t memory_limit_mib = 0;
   std::string out, model;
   std::string frames;  // video: A:B
   bool force = false;
@@ -319,6 +322,7 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
   dc_params p;
   dc_params_init(&p);
   p.threads = o.threads;
+  p.memory_limit = o.memory_limit_mib << 20;
   p.model_path = o.model.empty() ? nullptr : o.model.c_str();
   const std::string label = Basename(in);
   if (ShowProgress()) {
@@ -370,7 +374,8 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
 }
 
 struct TruncateOpts {
-  std::string in, out;
+  uint64_t memory_limit_mib = 0;
+  std::string in, out, model;
   double bpp = 0, bits_per_sample = 0;
   bool force = false;
 };
@@ -396,7 +401,11 @@ int Truncate(const TruncateOpts& o) {
     return Fail(dc::Error(DC_ERR_EXISTS, o.out + " already exists; use -f to overwrite"), o.in);
   const double rate = o.bpp > 0 ? o.bpp : o.bits_per_sample;
   dc_buffer buf{};
-  if (dc_error e = dc_truncate(bytes->data(), bytes->size(), rate, &buf)) return Fail(e, o.in);
+  dc_params tp;
+  dc_params_init(&tp);
+  tp.memory_limit = o.memory_limit_mib << 20;
+  tp.model_path = o.model.empty() ? nullptr : o.model.c_str();
+  if (dc_error e = dc_truncate_with(bytes->data(), bytes->size(), rate, &tp, &buf)) return Fail(e, o.in);
   const dc::Status ws = dc::extras::WriteFileAtomic(o.out, buf.data, buf.size, o.force);
   const size_t size = buf.size;
   dc_buffer_free(&buf);
@@ -425,7 +434,7 @@ int Info(const std::vector<std::string>& inputs) {
     const bool sig_kind = info.kind == DC_KIND_SIGNAL;
     const double units = sig_kind ? static_cast<double>(info.width) * info.channels : static_cast<double>(info.original_size);
     json r = {{"file", in}, {"version", fmt::format("{}.{}", info.version_major, info.version_minor)},
-              {"codec", dc_codec_name(info.codec)}, {"format", kFormats[info.format]},
+              {"codec", dc_codec_name(info.codec)}, {"revision", info.revision}, {"format", kFormats[info.format]},
               {"original_size", info.original_size}, {"payload_size", info.payload_size},
               {"container_size", info.container_size},
               {"rate", units > 0 ? 8.0 * info.container_size / units : 0.0},
@@ -472,8 +481,8 @@ int Info(const std::vector<std::string>& inputs) {
       continue;
     }
     if (g.json) { all.push_back(r); continue; }
-    std::printf("%s\n  container %s, codec %s, original format %s\n", in.c_str(), r["version"].get<std::string>().c_str(),
-                dc_codec_name(info.codec), kFormats[info.format]);
+    std::printf("%s\n  container %s, codec %s revision %u, original format %s\n", in.c_str(),
+                r["version"].get<std::string>().c_str(), dc_codec_name(info.codec), info.revision, kFormats[info.format]);
     if (info.kind == DC_KIND_IMAGE)
       std::printf("  image %ux%u, %u channel(s), 8 bit; model id %u fingerprint %08x\n", info.width, info.height,
                   info.channels, info.model_id, info.model_fingerprint);
@@ -555,6 +564,7 @@ int main(int argc, char** argv) {
   cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
   cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
+  cc->add_option("--memory-limit", co.memory_limit_mib, "MiB the compression may hold (default 2048)")->check(CLI::Range(1, 1 << 24));
   cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file; video-lossy: bits per luma pixel per frame, on average")->check(CLI::Range(0.0, 64.0));
   cc->add_option("--quality", co.quality, "image-lossy, video-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
   cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(CLI::Range(0.0, 200.0));
@@ -569,7 +579,8 @@ int main(int argc, char** argv) {
   dcmd->add_option("-o,--output", dco.out, "output file (one input only)");
   dcmd->add_flag("-f,--force", dco.force, "overwrite an existing output");
   dcmd->add_option("-T,--threads", dco.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
-  dcmd->add_option("--model", dco.model, "model file (default: the shipped model)");
+  dcmd->add_option("--model", dco.model, "model file (default: the model the file names, among the shipped ones)");
+  dcmd->add_option("--memory-limit", dco.memory_limit_mib, "MiB the decoder may hold (default 2048): a file that needs more fails (too-large) before decoding")->check(CLI::Range(1, 1 << 24));
   dcmd->add_option("--frames", dco.frames, "video: decode frames A to B-1 only (A:B, A:, :B or A), from the keyframe before A");
   dcmd->add_option("inputs", dco.inputs, "input .dfc files")->required();
 
@@ -581,6 +592,8 @@ int main(int argc, char** argv) {
   tcmd->add_option("--bpp", to.bpp, "target bits per pixel of the whole file (image-lossy)");
   tcmd->add_option("--bits-per-sample", to.bits_per_sample, "target bits per sample of the whole file (signal-lossy)");
   tcmd->add_flag("-f,--force", to.force, "overwrite an existing output");
+  tcmd->add_option("--model", to.model, "model file, for the decode that re-seals the checksum of the decoded content (default: the shipped model)");
+  tcmd->add_option("--memory-limit", to.memory_limit_mib, "MiB the decode may hold (default 2048)")->check(CLI::Range(1, 1 << 24));
 
   auto* icmd = app.add_subcommand("info", "describe .dfc files");
   icmd->add_option("inputs", info_inputs, "input .dfc files")->required();

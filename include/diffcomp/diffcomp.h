@@ -31,7 +31,7 @@ typedef enum {
   DC_ERR_UNSUPPORTED_FORMAT = 4, /* input type or variant not supported (e.g. 16-bit PNG) */
   DC_ERR_TOO_LARGE = 5,          /* dimensions or sizes beyond the stated limits */
   DC_ERR_BAD_MAGIC = 6,          /* not a diffcomp file */
-  DC_ERR_UNSUPPORTED_VERSION = 7,/* container version this build cannot read */
+  DC_ERR_UNSUPPORTED_VERSION = 7,/* container version or codec revision this build cannot read */
   DC_ERR_RESERVED_BITS = 8,      /* reserved header bits set */
   DC_ERR_TRUNCATED = 9,          /* data ends early */
   DC_ERR_CORRUPT = 10,           /* inconsistent fields or payload */
@@ -132,6 +132,9 @@ typedef struct {
   double snr_db;          /* signal-lossy: target signal-to-noise ratio in dB */
   double bits_per_sample; /* signal-lossy: target bits per sample */
   uint32_t keyint;        /* video: keyframe interval in frames (0 = default 30) */
+  /* Bytes a compression or decompression may hold (0 = the default, 2 GiB). A file or input
+   * that needs more fails with DC_ERR_TOO_LARGE naming the need, before it is decoded. */
+  uint64_t memory_limit;
 } dc_params;
 
 void dc_params_init(dc_params* p);
@@ -175,8 +178,9 @@ dc_error dc_decompress(const uint8_t* data, size_t size, const dc_params* params
 
 /* Header facts of a container, without decoding the payload. */
 typedef struct {
-  uint32_t version_major, version_minor;
+  uint32_t version_major, version_minor; /* container version */
   dc_codec codec;
+  uint32_t revision;          /* the codec's bitstream revision (1 for container 1.0 files) */
   dc_format format;
   dc_kind kind;
   uint32_t model_id;          /* 0 = no model */
@@ -226,6 +230,10 @@ void dc_video_decoder_free(dc_video_decoder* d);
  * number, or rate is below the file's minimum (container fields and codec header; the message
  * names it); container/payload errors as dc_decompress. out is left empty on error. */
 dc_error dc_truncate(const uint8_t* data, size_t size, double rate, dc_buffer* out);
+/* As dc_truncate, with params for the decode that a container 2.0 file's checksum of the
+ * decoded content needs (model_path, threads, memory_limit; NULL: defaults). */
+dc_error dc_truncate_with(const uint8_t* data, size_t size, double rate, const dc_params* params,
+                          dc_buffer* out);
 
 /* Shipped / loadable models. */
 typedef struct {

@@ -8,65 +8,30 @@
 #include <cstring>
 #include <new>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "api/image_lossy_api.h"
-#include "api/model_store.h"
-#include "api/progress.h"
-#include "api/video_api.h"
-#include "api/signal_lossy_api.h"
-#include "codecs/huffman/huffman.h"
-#include "codecs/image_lossless/image_lossless.h"
-#include "codecs/lzw/lzw.h"
-#include "codecs/signal_lossless/signal_lossless.h"
+#include "models/model_store.h"
+
+#include "api/open.h"
+#include "codecs/codec.h"
 #include "common/last_error.h"
 #include "container/container.h"
 
 namespace dc {
 namespace {
 
-int ResolveThreads(int t) {
-  if (t > 0) return t;
-  const unsigned hc = std::thread::hardware_concurrency();
-  return hc ? static_cast<int>(hc) : 1;
-}
-
-adm::CodecOptions Options(const dc_params& p) {
-  adm::CodecOptions o;
-  o.threads = ResolveThreads(p.threads);
-  o.tile_size = p.tile_size ? p.tile_size : adm::kDefaultTileSize;
-  o.progress = ProgressOf(p);
-  return o;
-}
-
-Status CheckImage(const dc_content& in) {
-  if (in.channels != 1 && in.channels != 3 && in.channels != 4)
-    return Error(DC_ERR_UNSUPPORTED_FORMAT, "images need 1, 3 or 4 channels");
-  if (in.bit_depth != 8) return Error(DC_ERR_UNSUPPORTED_FORMAT, "only 8-bit images are supported");
-  if (in.width == 0 || in.height == 0) return Error(DC_ERR_INVALID_ARGUMENT, "image has a zero dimension");
-  if (in.width > DC_MAX_IMAGE_DIM || in.height > DC_MAX_IMAGE_DIM ||
-      uint64_t{in.width} * in.height > DC_MAX_IMAGE_PIXELS)
-    return Error(DC_ERR_TOO_LARGE, "image dimensions beyond the limit");
-  if (in.size != uint64_t{in.width} * in.height * in.channels)
-    return Error(DC_ERR_INVALID_ARGUMENT, "pixel buffer size does not match the dimensions");
-  return Status::Ok();
-}
-
-Status CheckSignal(const dc_content& in) {
-  if (in.channels == 0 || in.channels > 255) return Error(DC_ERR_UNSUPPORTED_FORMAT, "signals need 1 to 255 channels");
-  if (in.bit_depth < 2 || in.bit_depth > 32)
-    return Error(DC_ERR_UNSUPPORTED_FORMAT, "signal bit depth " + std::to_string(in.bit_depth) + " (2 to 32 supported)");
-  if (in.width == 0) return Error(DC_ERR_INVALID_ARGUMENT, "signal has no samples");
-  if (uint64_t{in.width} * in.channels > container::kMaxSignalSamples)
-    return Error(DC_ERR_TOO_LARGE, "signal beyond the limit of 2^30 samples");
-  if (in.size != uint64_t{in.width} * in.channels * 4)
-    return Error(DC_ERR_INVALID_ARGUMENT, "sample buffer size does not match frames x channels x 4 bytes");
-  if (!container::FormatFitsKind(in.format, DC_KIND_SIGNAL))
-    return Error(DC_ERR_INVALID_ARGUMENT, "signal content needs format wav, wfdb, csv, raw-s16le or raw-s32le");
-  if (in.side_size > container::kMaxSideBytes) return Error(DC_ERR_TOO_LARGE, "side data beyond the limit");
-  if (in.side_size && !in.side) return Error(DC_ERR_INVALID_ARGUMENT, "side data pointer is null");
-  return Status::Ok();
+CodecContext ContextOf(const dc_params& p) {
+  CodecContext c;
+  c.threads = ResolveThreads(p.threads);
+  c.model_path = p.model_path;
+  c.memory_limit = p.memory_limit ? p.memory_limit : kDefaultMemoryLimit;
+  if (p.progress) {
+    auto* cb = p.progress;
+    void* op = p.progress_opaque;
+    c.progress = [cb, op](uint64_t d, uint64_t t) { cb(op, d, t); };
+  }
+  c.params = &p;
+  return c;
 }
 
 const char* KindNoun(dc_kind k) {
@@ -74,187 +39,103 @@ const char* KindNoun(dc_kind k) {
 }
 
 Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* out, dc_stats* stats) {
-  const container::CodecInfo* ci = container::FindCodec(p.codec);
-  if (!ci) return Error(DC_ERR_UNKNOWN_CODEC, "unknown codec id " + std::to_string(p.codec));
-  if (in.kind != ci->kind)
-    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + ci->name + " takes " + KindNoun(ci->kind));
+  const Codec* codec = FindCodec(p.codec);
+  if (!codec) return Error(DC_ERR_UNKNOWN_CODEC, "unknown codec id " + std::to_string(p.codec));
+  if (in.kind != codec->kind)
+    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + codec->name + " takes " + KindNoun(codec->kind));
   if (in.size > 0 && !in.data) return Error(DC_ERR_INVALID_ARGUMENT, "content has no data");
-  container::Header h;
-  h.codec = ci->id;
-  h.kind = ci->kind;
-  h.format = in.format;
-  std::vector<uint8_t> payload;
-  double model_bits = 0, model_nll_bits = 0;
-  adm::EncodeStats es;
-  if (ci->kind == DC_KIND_BYTES) {
-    if (in.size > DC_MAX_BYTES_INPUT) return Error(DC_ERR_TOO_LARGE, "input beyond the 4 GiB limit");
-    h.format = DC_FORMAT_RAW;
-    h.original_size = in.size;
-    switch (ci->id) {
-      case DC_CODEC_STORE: payload.assign(in.data, in.data + in.size); break;
-      case DC_CODEC_HUFFMAN: RETURN_IF_ERROR(HuffmanEncode(in.data, in.size, &payload)); break;
-      case DC_CODEC_LZW: RETURN_IF_ERROR(LzwEncode(in.data, in.size, &payload)); break;
-      default: return Error(DC_ERR_INTERNAL, "byte codec without an encoder");
-    }
-  } else if (ci->id == DC_CODEC_SIGNAL_LOSSY) {
-    RETURN_IF_ERROR(CheckSignal(in));
-    RETURN_IF_ERROR(CompressSignalLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
-  } else if (ci->kind == DC_KIND_SIGNAL) {
-    RETURN_IF_ERROR(CheckSignal(in));
-    ASSIGN_OR_RETURN(auto model, GetModel(ci->id, p.model_path));
-    h.frames = in.width;
-    h.width = in.width;
-    h.height = 1;
-    h.channels = in.channels;
-    h.bit_depth = in.bit_depth;
-    h.side.assign(in.side, in.side + in.side_size);
-    h.has_model = true;
-    h.model_id = model->model_id;
-    h.fingerprint = model->fingerprint;
-    sig::CodecOptions o;
-    o.threads = ResolveThreads(p.threads);
-    o.progress = ProgressOf(p);
-    sig::EncodeStats ss;
-    const sig::SignalView view{reinterpret_cast<const int32_t*>(in.data), in.width, in.channels,
-                               static_cast<int>(in.bit_depth)};
-    RETURN_IF_ERROR(sig::EncodeSignal(*model->signal_lossless, view, o, &payload, &ss));
-    model_bits = ss.model_bits;
-    model_nll_bits = ss.model_nll_bits;
-    std::copy(ss.level_nll_bits, ss.level_nll_bits + 24, es.level_nll_bits);
-  } else if (ci->id == DC_CODEC_VIDEO_LOSSY) {
-    RETURN_IF_ERROR(CompressVideoLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
-  } else if (ci->id == DC_CODEC_VIDEO_LOSSLESS) {
-    RETURN_IF_ERROR(CompressVideoLossless(in, p, &h, &payload, ResolveThreads(p.threads), &model_bits, &model_nll_bits));
-  } else if (ci->id == DC_CODEC_IMAGE_LOSSY) {
-    RETURN_IF_ERROR(CheckImage(in));
-    RETURN_IF_ERROR(CompressImageLossy(in, p, &h, &payload, ResolveThreads(p.threads)));
-  } else {
-    RETURN_IF_ERROR(CheckImage(in));
-    if (in.format != DC_FORMAT_PNG && in.format != DC_FORMAT_PPM && in.format != DC_FORMAT_PGM)
-      return Error(DC_ERR_INVALID_ARGUMENT, "image content needs format png, ppm or pgm");
-    if (in.format == DC_FORMAT_PPM && in.channels != 3) return Error(DC_ERR_INVALID_ARGUMENT, "PPM is RGB");
-    if (in.format == DC_FORMAT_PGM && in.channels != 1) return Error(DC_ERR_INVALID_ARGUMENT, "PGM is gray");
-    ASSIGN_OR_RETURN(auto model, GetModel(ci->id, p.model_path));
-    h.width = in.width;
-    h.height = in.height;
-    h.channels = in.channels;
-    h.has_model = true;
-    h.model_id = model->model_id;
-    h.fingerprint = model->fingerprint;
-    adm::CodecOptions o = Options(p);
-    // A tile larger than the image tiles it the same way as one the image's size; the smaller
-    // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
-    o.tile_size = std::min(o.tile_size, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
-    h.tile_size = o.tile_size;
-    h.coder_flags = o.adapt ? container::kCoderFlagAdapt : 0;
-    RETURN_IF_ERROR(adm::EncodeImage(*model->image_lossless, {in.data, in.width, in.height, in.channels}, o, &payload, &es));
-    model_bits = es.model_bits;
-    model_nll_bits = es.model_nll_bits;
+  if (in.kind == DC_KIND_BYTES && in.size > DC_MAX_BYTES_INPUT)
+    return Error(DC_ERR_TOO_LARGE, "input beyond the 4 GiB limit");
+  const CodecContext c = ContextOf(p);
+  {  // The encoder holds the input, a reconstruction of its size and the decoder's working set.
+    container::Header est;
+    est.codec = codec->id;
+    est.kind = codec->kind;
+    est.width = in.width;
+    est.height = in.kind == DC_KIND_SIGNAL ? 1 : in.height;
+    est.channels = in.channels;
+    est.frames = in.kind == DC_KIND_VIDEO ? in.frames : in.width;
+    est.chroma = in.chroma;
+    est.tile_size = p.tile_size ? p.tile_size : 256;
+    est.original_size = in.size;
+    RETURN_IF_ERROR(CheckMemory(in.size + in.side_size + codec->DecodeMemory(est, c.threads), p.memory_limit));
   }
-  // Lossy codecs: the checksum covers the payload (docs/format.md).
-  const bool lossy = ci->id == DC_CODEC_IMAGE_LOSSY || ci->id == DC_CODEC_SIGNAL_LOSSY || ci->id == DC_CODEC_VIDEO_LOSSY;
-  *out = container::Write(h, payload.data(), payload.size(),
-                          lossy ? container::Crc32(payload.data(), payload.size()) : container::Crc32(in.data, in.size));
+  container::Header h;
+  h.codec = codec->id;
+  h.kind = codec->kind;
+  h.format = in.kind == DC_KIND_BYTES ? DC_FORMAT_RAW : in.format;
+  h.revision = codec->latest_revision;
+  std::vector<uint8_t> payload;
+  CodecStats cs;
+  RETURN_IF_ERROR(codec->Compress(in, c, &h, &payload, &cs));
+  if (codec->lossy) {
+    // The payload's checksum, and the decoded content's: the encoder decodes its own file as a
+    // decoder would (from the parsed header), which also proves that the file decodes.
+    *out = container::Write(h, payload.data(), payload.size(), container::Crc32(payload.data(), payload.size()));
+    ASSIGN_OR_RETURN(const container::Header parsed, container::Parse(out->data(), out->size()));
+    std::vector<uint8_t> decoded;
+    CodecContext dc = c;
+    dc.progress = nullptr;
+    RETURN_IF_ERROR(codec->Decompress(parsed, out->data() + parsed.payload_offset, dc, &decoded));
+    const uint32_t crc = container::Crc32(decoded.data(), decoded.size());
+    for (int i = 0; i < 4; ++i) (*out)[out->size() - 4 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  } else {
+    *out = container::Write(h, payload.data(), payload.size(), container::Crc32(in.data, in.size));
+  }
   if (stats) {
-    stats->model_bits = model_bits;
-    stats->model_nll_bits = model_nll_bits;
-    std::copy(es.level_nll_bits, es.level_nll_bits + 24, stats->level_nll_bits);
-    std::copy(es.stage_nll_bits, es.stage_nll_bits + 3, stats->stage_nll_bits);
+    stats->model_bits = cs.model_bits;
+    stats->model_nll_bits = cs.model_nll_bits;
+    std::copy(cs.level_nll_bits, cs.level_nll_bits + 24, stats->level_nll_bits);
+    std::copy(cs.stage_nll_bits, cs.stage_nll_bits + 3, stats->stage_nll_bits);
     stats->payload_size = payload.size();
     stats->container_size = out->size();
   }
   return Status::Ok();
 }
 
+}  // namespace
+
+// Parses a container and checks what can be checked before decoding: the codec's revision, the
+// payload's minimum size, the memory the decode needs, and a lossy payload's checksum.
+StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p) {
+  ASSIGN_OR_RETURN(container::Header h, container::Parse(data, size));
+  const Codec* codec = FindCodec(h.codec);
+  if (h.revision > codec->latest_revision)  // container 2.0 checks this too, after its checksum
+    return Error(DC_ERR_UNSUPPORTED_VERSION, std::string(codec->name) + " revision " + std::to_string(h.revision));
+  if (h.payload_size < codec->MinPayload(h))
+    return Error(DC_ERR_TRUNCATED, std::string(codec->name) + " payload of " + std::to_string(h.payload_size) +
+                                       " bytes is shorter than its header needs");
+  RETURN_IF_ERROR(CheckMemory(codec->DecodeMemory(h, ResolveThreads(p.threads)), p.memory_limit));
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzzers reach the payload decoders
+  if (codec->lossy && container::Crc32(data + h.payload_offset, h.payload_size) != h.checksum)
+    return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
+#endif
+  return h;
+}
+
+namespace {
+
 Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vector<uint8_t>* out,
                   dc_content* meta, std::vector<uint8_t>* side) {
-  ASSIGN_OR_RETURN(const container::Header h, container::Parse(data, size));
-  const uint8_t* payload = data + h.payload_offset;
+  ASSIGN_OR_RETURN(const container::Header h, OpenForDecoding(data, size, p));
+  const Codec* codec = FindCodec(h.codec);
+  RETURN_IF_ERROR(codec->Decompress(h, data + h.payload_offset, ContextOf(p), out));
+  const uint32_t want = codec->lossy ? h.output_checksum : h.checksum;
+  if ((!codec->lossy || h.has_output_checksum) && container::Crc32(out->data(), out->size()) != want)
+    return Error(DC_ERR_CHECKSUM, "decoded content does not match its checksum");
   *meta = dc_content{};
   meta->kind = h.kind;
   meta->format = h.format;
-  if (h.codec == DC_CODEC_IMAGE_LOSSY) {  // checksum of the payload, verified before decoding
-    if (container::Crc32(payload, h.payload_size) != h.checksum)
-      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
-    RETURN_IF_ERROR(DecompressImageLossy(h, payload, p, out, ResolveThreads(p.threads)));
-    meta->width = h.width;
-    meta->height = h.height;
-    meta->channels = h.channels;
-    meta->bit_depth = 8;
-    meta->size = out->size();
-    return Status::Ok();
-  }
-  if (h.codec == DC_CODEC_SIGNAL_LOSSY) {  // checksum of the payload, verified before decoding
-    if (container::Crc32(payload, h.payload_size) != h.checksum)
-      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
-    RETURN_IF_ERROR(DecompressSignalLossy(h, payload, out, ResolveThreads(p.threads)));
-    meta->width = h.width;
-    meta->height = 1;
-    meta->channels = h.channels;
-    meta->bit_depth = h.bit_depth;
-    meta->size = out->size();
-    *side = h.side;
-    return Status::Ok();
-  }
+  meta->size = out->size();
+  meta->width = h.width;
+  meta->height = h.kind == DC_KIND_SIGNAL ? 1 : h.height;
+  meta->channels = h.channels;
+  meta->bit_depth = h.kind == DC_KIND_SIGNAL ? h.bit_depth : h.kind == DC_KIND_BYTES ? 0 : 8;
   if (h.kind == DC_KIND_VIDEO) {
-    const bool lossy = h.codec == DC_CODEC_VIDEO_LOSSY;
-    if (lossy && container::Crc32(payload, h.payload_size) != h.checksum)  // verified before decoding
-      return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
-    RETURN_IF_ERROR(lossy ? DecompressVideoLossy(h, payload, p, out, ResolveThreads(p.threads))
-                          : DecompressVideoLossless(h, payload, p, out, ResolveThreads(p.threads)));
-    meta->width = h.width;
-    meta->height = h.height;
-    meta->channels = 3;
-    meta->bit_depth = 8;
     meta->frames = static_cast<uint32_t>(h.frames);
     meta->chroma = h.chroma;
-    *side = h.side;
-    if (lossy) {
-      meta->size = out->size();
-      return Status::Ok();
-    }
-  } else if (h.kind == DC_KIND_BYTES) {
-    switch (h.codec) {
-      case DC_CODEC_STORE:
-        if (h.payload_size != h.original_size) return Error(DC_ERR_CORRUPT, "stored size does not match");
-        out->assign(payload, payload + h.payload_size);
-        break;
-      case DC_CODEC_HUFFMAN: RETURN_IF_ERROR(HuffmanDecode(payload, h.payload_size, h.original_size, out)); break;
-      case DC_CODEC_LZW: RETURN_IF_ERROR(LzwDecode(payload, h.payload_size, h.original_size, out)); break;
-      default: return Error(DC_ERR_INTERNAL, "byte codec without a decoder");
-    }
-    if (out->size() != h.original_size) return Error(DC_ERR_CORRUPT, "decoded size does not match");
-  } else if (h.kind == DC_KIND_SIGNAL) {
-    ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
-    sig::CodecOptions o;
-    o.threads = ResolveThreads(p.threads);
-    o.progress = ProgressOf(p);
-    out->assign(h.original_size, 0);
-    RETURN_IF_ERROR(sig::DecodeSignal(*model->signal_lossless, payload, h.payload_size, h.frames, h.channels,
-                                      static_cast<int>(h.bit_depth), o, reinterpret_cast<int32_t*>(out->data())));
-    meta->width = h.width;
-    meta->height = 1;
-    meta->channels = h.channels;
-    meta->bit_depth = h.bit_depth;
-    *side = h.side;
-  } else {
-    ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
-    if ((h.format == DC_FORMAT_PPM && h.channels != 3) || (h.format == DC_FORMAT_PGM && h.channels != 1) ||
-        h.format == DC_FORMAT_RAW)
-      return Error(DC_ERR_CORRUPT, "original format does not fit the image");
-    adm::CodecOptions o = Options(p);
-    o.tile_size = h.tile_size;
-    o.adapt = (h.coder_flags & container::kCoderFlagAdapt) != 0;
-    out->assign(h.original_size, 0);
-    RETURN_IF_ERROR(adm::DecodeImage(*model->image_lossless, payload, h.payload_size, h.width, h.height, h.channels, o, out->data()));
-    meta->width = h.width;
-    meta->height = h.height;
-    meta->channels = h.channels;
-    meta->bit_depth = 8;
   }
-  if (container::Crc32(out->data(), out->size()) != h.checksum)
-    return Error(DC_ERR_CHECKSUM, "decoded content does not match its checksum");
-  meta->size = out->size();
+  *side = h.side;
   return Status::Ok();
 }
 
@@ -300,12 +181,12 @@ const char* dc_error_name(dc_error e) {
 }
 
 const char* dc_codec_name(dc_codec c) {
-  const auto* ci = dc::container::FindCodec(c);
+  const auto* ci = dc::FindCodec(c);
   return ci ? ci->name : "unknown";
 }
 
 dc_error dc_codec_from_name(const char* name, dc_codec* out) {
-  const auto* ci = name ? dc::container::FindCodec(name) : nullptr;
+  const auto* ci = name ? dc::FindCodec(name) : nullptr;
   if (!ci) return dc::SetLastError(dc::Error(DC_ERR_UNKNOWN_CODEC, std::string("unknown codec '") + (name ? name : "") + "'"));
   *out = ci->id;
   return DC_OK;
@@ -382,6 +263,7 @@ dc_error dc_read_info(const uint8_t* data, size_t size, dc_info* out) {
     out->version_major = h.version_major;
     out->version_minor = h.version_minor;
     out->codec = h.codec;
+    out->revision = h.revision;
     out->format = h.format;
     out->kind = h.kind;
     out->model_id = h.has_model ? h.model_id : 0;

@@ -1,6 +1,7 @@
-// dc_truncate: a progressive (lossy) container cut to a lower rate at a step-segment boundary,
-// without decoding. The container header is kept; the payload is cut by rcc::CutProgressive and
-// its CRC-32 recomputed (for lossy codecs the checksum covers the payload, docs/format.md).
+// dc_truncate: a progressive (lossy) container cut to a lower rate at a step-segment boundary.
+// The container header is kept; the payload is cut by rcc::CutProgressive and its CRC-32
+// recomputed; a version 2.0 file's checksum of the decoded content is recomputed by decoding the
+// cut payload (docs/format.md), so that a truncated file is byte-identical to a fresh encode.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "api/open.h"
+#include "codecs/codec.h"
 #include "common/last_error.h"
 #include "container/container.h"
 #include "diffcomp/diffcomp.h"
@@ -16,8 +19,6 @@
 
 namespace dc {
 namespace {
-
-bool IsProgressive(dc_codec c) { return c == DC_CODEC_IMAGE_LOSSY || c == DC_CODEC_SIGNAL_LOSSY; }
 
 // What the rate counts: pixels for images (bits per pixel), samples over all channels for
 // signals (bits per sample).
@@ -27,15 +28,15 @@ uint64_t RateUnits(const container::Header& h) {
   return h.original_size;
 }
 
-Status Truncate(const uint8_t* data, size_t size, double rate, std::vector<uint8_t>* out) {
+Status Truncate(const uint8_t* data, size_t size, double rate, const dc_params& p, std::vector<uint8_t>* out) {
   if (!(rate > 0) || !std::isfinite(rate)) return Error(DC_ERR_INVALID_ARGUMENT, "rate must be a positive number");
-  ASSIGN_OR_RETURN(const container::Header h, container::Parse(data, size));
-  if (!IsProgressive(h.codec))
-    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(h.codec) +
+  ASSIGN_OR_RETURN(const container::Header hp, container::Parse(data, size));
+  const Codec* codec = FindCodec(hp.codec);
+  if (!codec->progressive)
+    return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + codec->name +
                                               " is not progressive (only image-lossy and signal-lossy files can be truncated)");
+  ASSIGN_OR_RETURN(container::Header h, OpenForDecoding(data, size, p));  // checks the payload's CRC
   const uint8_t* payload = data + h.payload_offset;
-  if (container::Crc32(payload, h.payload_size) != h.checksum)
-    return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
   const uint64_t units = RateUnits(h);
   const double budget_bits = rate * static_cast<double>(units);
   const size_t overhead = size - h.payload_size;  // header fields and CRC stay as they are
@@ -52,9 +53,22 @@ Status Truncate(const uint8_t* data, size_t size, double rate, std::vector<uint8
   const size_t max_payload = room >= static_cast<double>(h.payload_size) ? h.payload_size : static_cast<size_t>(room);
   ASSIGN_OR_RETURN(const size_t cut, rcc::CutProgressive(payload, h.payload_size, max_payload));
   const size_t keep = cut;
-  out->assign(data, data + h.payload_offset + keep);
   const uint32_t crc = container::Crc32(payload, keep);
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<uint8_t>(crc >> (8 * i)));
+  if (!h.has_output_checksum) {  // a version 1.0 file stays one: its header bytes, the cut, the CRC
+    out->assign(data, data + h.payload_offset + keep);
+    for (int i = 0; i < 4; ++i) out->push_back(static_cast<uint8_t>(crc >> (8 * i)));
+    return Status::Ok();
+  }
+  h.payload_size = keep;
+  std::vector<uint8_t> decoded;
+  CodecContext c;
+  c.threads = ResolveThreads(p.threads);
+  c.model_path = p.model_path;
+  c.memory_limit = p.memory_limit;
+  c.params = &p;
+  RETURN_IF_ERROR(codec->Decompress(h, payload, c, &decoded));
+  h.output_checksum = container::Crc32(decoded.data(), decoded.size());
+  *out = container::Write(h, payload, keep, crc);
   return Status::Ok();
 }
 
@@ -62,11 +76,19 @@ Status Truncate(const uint8_t* data, size_t size, double rate, std::vector<uint8
 }  // namespace dc
 
 extern "C" dc_error dc_truncate(const uint8_t* data, size_t size, double rate, dc_buffer* out) {
+  return dc_truncate_with(data, size, rate, nullptr, out);
+}
+
+extern "C" dc_error dc_truncate_with(const uint8_t* data, size_t size, double rate, const dc_params* params,
+                                     dc_buffer* out) {
   if ((!data && size) || !out) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
   *out = dc_buffer{};
+  dc_params p;
+  dc_params_init(&p);
+  if (params) p = *params;
   try {
     std::vector<uint8_t> v;
-    const dc::Status s = dc::Truncate(data, size, rate, &v);
+    const dc::Status s = dc::Truncate(data, size, rate, p, &v);
     if (!s.ok()) return dc::SetLastError(s);
     out->data = static_cast<uint8_t*>(std::malloc(v.size()));
     if (!out->data) throw std::bad_alloc();

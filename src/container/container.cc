@@ -5,22 +5,11 @@
 #include <cstring>
 #include <string>
 
+#include "codecs/codec.h"
 #include "common/bytes.h"
 
 namespace dc::container {
 namespace {
-
-constexpr CodecInfo kCodecs[] = {
-    {DC_CODEC_STORE, "store", DC_KIND_BYTES, false},
-    {DC_CODEC_HUFFMAN, "huffman", DC_KIND_BYTES, false},
-    {DC_CODEC_LZW, "lzw", DC_KIND_BYTES, false},
-    {DC_CODEC_IMAGE_LOSSLESS, "image-lossless", DC_KIND_IMAGE, true},
-    {DC_CODEC_SIGNAL_LOSSLESS, "signal-lossless", DC_KIND_SIGNAL, true},
-    {DC_CODEC_IMAGE_LOSSY, "image-lossy", DC_KIND_IMAGE, true},
-    {DC_CODEC_SIGNAL_LOSSY, "signal-lossy", DC_KIND_SIGNAL, false},
-    {DC_CODEC_VIDEO_LOSSLESS, "video-lossless", DC_KIND_VIDEO, true},
-    {DC_CODEC_VIDEO_LOSSY, "video-lossy", DC_KIND_VIDEO, true},
-};
 
 bool KnownFormat(uint8_t f) { return f <= DC_FORMAT_RAW_I420; }
 
@@ -47,28 +36,7 @@ Status SizeVarint(ByteReader& r, uint64_t* v, const char* what) {
   return s;
 }
 
-// The image and video codecs' tile parameter: tile size in bits 0-12, coder flags above.
-Status SplitTileParameter(uint64_t v, Header* h) {
-  const uint64_t t = v & ((uint64_t{1} << kCoderFlagShift) - 1), flags = v >> kCoderFlagShift;
-  if (flags & ~uint64_t{kCoderFlagAdapt}) return Error(DC_ERR_RESERVED_BITS, "reserved coder flags set");
-  if (t < 16 || t > 4096) return Error(DC_ERR_CORRUPT, "tile size out of range");
-  h->tile_size = static_cast<uint32_t>(t);
-  h->coder_flags = static_cast<uint32_t>(flags);
-  return Status::Ok();
-}
-
 }  // namespace
-
-const CodecInfo* FindCodec(dc_codec id) {
-  for (const auto& c : kCodecs)
-    if (c.id == id) return &c;
-  return nullptr;
-}
-const CodecInfo* FindCodec(const char* name) {
-  for (const auto& c : kCodecs)
-    if (std::strcmp(c.name, name) == 0) return &c;
-  return nullptr;
-}
 
 uint32_t Crc32(const uint8_t* data, size_t size) {
   uLong c = crc32(0L, Z_NULL, 0);
@@ -81,15 +49,9 @@ uint32_t Crc32(const uint8_t* data, size_t size) {
   return static_cast<uint32_t>(c);
 }
 
-std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size, uint32_t checksum) {
-  std::vector<uint8_t> out;
-  out.reserve(payload_size + 32);
-  ByteWriter w(&out);
-  w.Bytes(kMagic, 4);
-  w.U8(static_cast<uint8_t>((kVersionMajor << 4) | kVersionMinor));
-  w.U8(h.has_model ? kFlagModel : 0);
-  w.U8(static_cast<uint8_t>(h.codec));
-  w.U8(static_cast<uint8_t>(h.format));
+namespace {
+
+void WriteDescriptor(const Header& h, ByteWriter& w) {
   if (h.kind == DC_KIND_BYTES) {
     w.Varint(h.original_size);
   } else if (h.kind == DC_KIND_SIGNAL) {
@@ -110,20 +72,35 @@ std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t paylo
     w.Varint(h.height);
     w.U8(static_cast<uint8_t>(h.channels));
   }
+}
+
+}  // namespace
+
+std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size, uint32_t checksum) {
+  const Codec* codec = FindCodec(h.codec);
+  std::vector<uint8_t> out;
+  out.reserve(payload_size + 64 + h.side.size());
+  ByteWriter w(&out);
+  w.Bytes(kMagic, 4);
+  w.U8(static_cast<uint8_t>((kVersionMajor << 4) | kVersionMinor));
+  w.U8(h.has_model ? kFlagModel : 0);
+  w.U8(static_cast<uint8_t>(h.codec));
+  w.U8(static_cast<uint8_t>(h.revision));
+  w.U8(static_cast<uint8_t>(h.format));
+  WriteDescriptor(h, w);
   if (h.has_model) {
     w.Varint(h.model_id);
     w.U32(h.fingerprint);
   }
-  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) w.Varint(h.tile_size | (uint64_t{h.coder_flags} << kCoderFlagShift));
-  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
-    w.Varint(h.tile_size | (uint64_t{h.coder_flags} << kCoderFlagShift));
-    w.Varint(h.keyint);
-  }
-  if (h.codec == DC_CODEC_VIDEO_LOSSY) w.Varint(h.keyint);
-  w.Bytes(payload, payload_size);
+  if (codec) codec->WriteParams(h, w);
+  w.U32(Crc32(out.data(), out.size()));  // the header checksum, over every byte before it
+  if (payload_size) w.Bytes(payload, payload_size);
   w.U32(checksum);
+  if (codec && codec->lossy) w.U32(h.output_checksum);
   return out;
 }
+
+uint64_t Overhead(const Header& h) { return Write(h, nullptr, 0, 0).size(); }
 
 StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   if (size < 4 || std::memcmp(data, kMagic, 4) != 0) {
@@ -139,17 +116,28 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
   RETURN_IF_ERROR(r.U8(&version));
   h.version_major = version >> 4;
   h.version_minor = version & 15;
-  if (h.version_major != kVersionMajor)
+  // 1.x: the first version (no revision, no header checksum; every 1.x file is revision 1).
+  // 2.x: the revision byte and the header checksum. A higher minor adds only what this build
+  // can skip (none yet); a higher major is refused.
+  if (h.version_major != 1 && h.version_major != 2)
     return Error(DC_ERR_UNSUPPORTED_VERSION, "container version " + std::to_string(h.version_major) + "." +
-                                                 std::to_string(h.version_minor) + " (this build reads 1.x)");
+                                                 std::to_string(h.version_minor) + " (this build reads 1.x and 2.x)");
+  const bool v2 = h.version_major == 2;
   RETURN_IF_ERROR(r.U8(&flags));
   if (flags & kReservedFlags) return Error(DC_ERR_RESERVED_BITS, "reserved header flag bits are set");
   h.has_model = flags & kFlagModel;
   RETURN_IF_ERROR(r.U8(&codec));
-  const CodecInfo* ci = FindCodec(static_cast<dc_codec>(codec));
+  const Codec* ci = FindCodec(static_cast<dc_codec>(codec));
   if (!ci) return Error(DC_ERR_UNKNOWN_CODEC, "unknown codec id " + std::to_string(codec));
   h.codec = ci->id;
   h.kind = ci->kind;
+  h.revision = 1;
+  if (v2) {
+    uint8_t rev;
+    RETURN_IF_ERROR(r.U8(&rev));
+    if (rev == 0) return Error(DC_ERR_CORRUPT, std::string(ci->name) + " revision 0 does not exist");
+    h.revision = rev;
+  }
   RETURN_IF_ERROR(r.U8(&format));
   if (!KnownFormat(format)) return Error(DC_ERR_UNSUPPORTED_FORMAT, "unknown original format id " + std::to_string(format));
   h.format = static_cast<dc_format>(format);
@@ -227,30 +215,35 @@ StatusOr<Header> Parse(const uint8_t* data, size_t size) {
     h.model_id = static_cast<uint32_t>(id);
     RETURN_IF_ERROR(r.U32(&h.fingerprint));
   }
-  if (h.codec == DC_CODEC_IMAGE_LOSSLESS) {
-    uint64_t t;
-    RETURN_IF_ERROR(r.Varint(&t));
-    RETURN_IF_ERROR(SplitTileParameter(t, &h));
+  RETURN_IF_ERROR(ci->ParseParams(r, &h));
+  if (v2) {
+    // The header checksum binds every field above (descriptor, side data, model, parameters),
+    // so that a damaged header is an error, never another output.
+    const size_t header_end = size - r.remaining();
+    uint32_t hcrc;
+    RETURN_IF_ERROR(r.U32(&hcrc));
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzzers reach the fields' own checks
+    if (hcrc != Crc32(data, header_end)) return Error(DC_ERR_CHECKSUM, "header does not match its checksum");
+#else
+    (void)header_end;
+#endif
+    // Revisions are checked after the checksum: a damaged revision byte is damage, not a new
+    // revision.
+    if (h.revision > ci->latest_revision)
+      return Error(DC_ERR_UNSUPPORTED_VERSION, std::string(ci->name) + " revision " + std::to_string(h.revision) +
+                                                   " (this build decodes revisions 1 to " +
+                                                   std::to_string(ci->latest_revision) + ")");
   }
-  if (h.codec == DC_CODEC_VIDEO_LOSSLESS) {
-    uint64_t t, k;
-    RETURN_IF_ERROR(r.Varint(&t));
-    RETURN_IF_ERROR(SplitTileParameter(t, &h));
-    RETURN_IF_ERROR(r.Varint(&k));
-    if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
-    h.keyint = static_cast<uint32_t>(k);
-  }
-  if (h.codec == DC_CODEC_VIDEO_LOSSY) {
-    uint64_t k;
-    RETURN_IF_ERROR(r.Varint(&k));
-    if (k < 1 || k > kMaxVideoFrames) return Error(DC_ERR_CORRUPT, "keyframe interval out of range");
-    h.keyint = static_cast<uint32_t>(k);
-  }
-  if (r.remaining() < 4) return Error(DC_ERR_TRUNCATED, "file ends before its checksum");
+  const size_t trailer = v2 && ci->lossy ? 8 : 4;
+  if (r.remaining() < trailer) return Error(DC_ERR_TRUNCATED, "file ends before its checksum");
   h.payload_offset = size - r.remaining();
-  h.payload_size = r.remaining() - 4;
-  const uint8_t* crc = data + size - 4;
-  h.checksum = uint32_t{crc[0]} | (uint32_t{crc[1]} << 8) | (uint32_t{crc[2]} << 16) | (uint32_t{crc[3]} << 24);
+  h.payload_size = r.remaining() - trailer;
+  auto le32 = [](const uint8_t* p) {
+    return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+  };
+  h.checksum = le32(data + h.payload_offset + h.payload_size);
+  h.has_output_checksum = trailer == 8;
+  if (h.has_output_checksum) h.output_checksum = le32(data + size - 4);
   return h;
 }
 

@@ -1,4 +1,4 @@
-// The .dfc container, version 1.0 (docs/format.md). One definition of the header, written and
+// The .dfc container, versions 1.0 and 2.0 (docs/format.md). One definition of the header, written and
 // parsed here; the parser checks every field against the spec and the library's limits.
 #ifndef DIFFCOMP_CONTAINER_CONTAINER_H_
 #define DIFFCOMP_CONTAINER_CONTAINER_H_
@@ -8,66 +8,24 @@
 #include <vector>
 
 #include "common/status.h"
+#include "container/header.h"
 #include "diffcomp/diffcomp.h"
 
 namespace dc::container {
 
-constexpr uint32_t kCoderFlagAdapt = 1;
-constexpr int kCoderFlagShift = 13;  // tile_size varint = tile_size | coder_flags << 13
-
-constexpr uint8_t kMagic[4] = {0xDF, 'D', 'F', 'C'};
-constexpr uint8_t kVersionMajor = 1, kVersionMinor = 0;
-constexpr uint8_t kFlagModel = 0x01;
-constexpr uint8_t kReservedFlags = 0xFE;
-
-struct Header {
-  uint32_t version_major = kVersionMajor, version_minor = kVersionMinor;
-  dc_codec codec = DC_CODEC_STORE;
-  dc_format format = DC_FORMAT_RAW;
-  dc_kind kind = DC_KIND_BYTES;
-  uint64_t original_size = 0;            // kind bytes
-  uint32_t width = 0, height = 0, channels = 0;  // kind image (signals: channels)
-  uint64_t frames = 0;                   // kind signal: samples per channel
-  uint32_t bit_depth = 0;                // kind signal: significant bits per sample (2..32)
-  std::vector<uint8_t> side;             // kind signal: the format layer's side data
-  bool has_model = false;
-  uint32_t model_id = 0, fingerprint = 0;
-  uint32_t tile_size = 0;                // image-lossless, video-lossless parameter
-  // image-lossless, video-lossless: coder flags, sent in bits 13 and up of the tile_size varint
-  // (so files from before the flags existed read as 0). Bit 0: the online mixture correction
-  // (entropy/mixture_adapt.h). Other bits reserved.
-  uint32_t coder_flags = 0;
-  uint32_t chroma = 0;                   // kind video: 420 or 444 (frames, side as above)
-  uint32_t keyint = 0;                   // video-lossless, video-lossy parameter
-  // Filled by Parse:
-  size_t payload_offset = 0, payload_size = 0;
-  uint32_t checksum = 0;
-};
-
-// Codec registry facts (docs/format.md).
-struct CodecInfo {
-  dc_codec id;
-  const char* name;
-  dc_kind kind;
-  bool needs_model;
-};
-const CodecInfo* FindCodec(dc_codec id);
-const CodecInfo* FindCodec(const char* name);
 // Whether an original-format id belongs to a content kind (raw: bytes; png/ppm/pgm: images;
 // wav/wfdb/csv/raw-s16le/raw-s32le: signals; y4m/raw-i420: video).
 bool FormatFitsKind(dc_format f, dc_kind k);
 
-constexpr uint64_t kMaxSignalSamples = uint64_t{1} << 30;  // frames x channels
-constexpr uint64_t kMaxSideBytes = uint64_t{1} << 24;
-constexpr uint64_t kMaxVideoFrames = uint64_t{1} << 20;
-constexpr uint64_t kMaxVideoBytes = uint64_t{1} << 40;  // frames x frame bytes
-// Bytes of one 8-bit video frame (Y, U, V planes; 4:2:0 chroma of ceil(W/2) x ceil(H/2)).
-inline uint64_t VideoFrameBytes(uint64_t w, uint64_t h, uint32_t chroma) {
-  return chroma == 444 ? 3 * w * h : w * h + 2 * ((w + 1) / 2) * ((h + 1) / 2);
-}
-
+// A version 2.0 container: the header (with h.revision and a CRC-32 of its bytes), the payload,
+// then `checksum` (lossless codecs: of the content; lossy codecs: of the payload) and, for lossy
+// codecs, h.output_checksum (of the decoded content).
 std::vector<uint8_t> Write(const Header& h, const uint8_t* payload, size_t payload_size,
                            uint32_t checksum);
+// Bytes of a container around a payload (header and trailer), for rate targets.
+uint64_t Overhead(const Header& h);
+// Reads a version 1.0 or 2.0 container's header and trailer; checks every field against the
+// spec and the limits, and the header checksum of a 2.0 file (DC_ERR_CHECKSUM).
 StatusOr<Header> Parse(const uint8_t* data, size_t size);
 
 uint32_t Crc32(const uint8_t* data, size_t size);

@@ -124,20 +124,24 @@ done
 { cat "$SMALL"; printf 'x'; } >"$B/appended.dfc"
 decompress_fails "a byte appended" "9 10 11" "$B/appended.dfc"
 
-# Header fields (docs/format.md): magic 0-3, version 4, flags 5, codec 6, format 7.
+# Header fields (docs/format.md, container 2.0): magic 0-3, version 4, flags 5, codec 6,
+# revision 7, format 8; the header checksum binds the rest.
 for off in 0 1 2 3; do
   mutate "$SMALL" "$B/m.dfc" "$off" 0x20 xor
   decompress_fails "bad magic (byte $off)" 6 "$B/m.dfc"
 done
-for v in 0x00 0x20 0x21 0xF0 0xFF; do
+for v in 0x00 0x30 0x31 0xF0 0xFF; do
   mutate "$SMALL" "$B/m.dfc" 4 "$v"
   decompress_fails "unsupported version byte $v" 7 "$B/m.dfc"
   expect_error "info: unsupported version byte $v" 7 info "$B/m.dfc"
 done
-# A higher minor version of major 1 is read as 1.0 (the spec): it must decode.
-mutate "$SMALL" "$B/minor.dfc" 4 0x13
-expect_ok "version 1.3 is read as 1.0" -q decompress "$B/minor.dfc"
-same_bytes "version 1.3 restored" "$B/small.txt" "$B/minor"
+# The version byte is under the header checksum: 2.1 from a damaged 2.0 file is damage.
+mutate "$SMALL" "$B/m.dfc" 4 0x21
+decompress_fails "version byte 0x21 (damaged)" 11 "$B/m.dfc"
+mutate "$SMALL" "$B/m.dfc" 7 0x09
+decompress_fails "revision byte 9 (damaged)" 11 "$B/m.dfc"
+mutate "$SMALL" "$B/m.dfc" 7 0x00
+decompress_fails "revision 0" 10 "$B/m.dfc"
 for fl in 0x02 0x04 0x80 0xFE 0xFF; do
   mutate "$SMALL" "$B/m.dfc" 5 "$fl"
   decompress_fails "reserved flag bits $fl" 8 "$B/m.dfc"
@@ -151,18 +155,19 @@ for c in 100 127 255; do
   expect_error "info: unknown codec id $c" 12 info "$B/m.dfc"
 done
 for fm in 11 255; do
-  mutate "$SMALL" "$B/m.dfc" 7 "$fm"
+  mutate "$SMALL" "$B/m.dfc" 8 "$fm"
   decompress_fails "unknown original format id $fm" 4 "$B/m.dfc"
 done
-mutate "$SMALL" "$B/m.dfc" 7 4
+mutate "$SMALL" "$B/m.dfc" 8 4
 decompress_fails "a signal format (wav) on a byte codec" 10 "$B/m.dfc"
-mutate "$SMALL" "$B/m.dfc" 7 9
+mutate "$SMALL" "$B/m.dfc" 8 9
 decompress_fails "a video format (y4m) on a byte codec" 10 "$B/m.dfc"
-# Another byte codec's id on the same payload: never 0 (the CRC catches what the codec does not).
+# Another byte codec's id on the same payload: never 0 (the header checksum catches it).
 mutate "$SMALL" "$B/m.dfc" 6 2
 decompress_fails "huffman payload labelled lzw" "9 10 11" "$B/m.dfc"
 
-# Flipped payload and CRC bytes. Header of these files: 8 fixed bytes + 1 varint (size < 128).
+# Flipped payload and CRC bytes. Header of these files: 9 fixed bytes + 1 varint (size < 128)
+# + 4 bytes of header checksum.
 for f in "$B/small.huf" "$B/small.lzw"; do
   n=$(stat -c %s "$f")
   for off in 9 10 $((n / 2)) $((n - 5)) $((n - 4)) $((n - 1)); do
@@ -237,16 +242,17 @@ im.save(sys.argv[1])' "$I/tiny.png"
   else
     fail "Kodak data not found at $DATA/kodak"
   fi
-  # Header fields of an image .dfc: width, height, channels (1-byte varints here: 5x3 RGB).
-  mutate "$I/tiny.img" "$I/m.dfc" 8 0x06
+  # Header fields of an image .dfc (container 2.0): format 8, width 9, height 10, channels 11
+  # (1-byte varints here: 5x3 RGB); the header checksum catches what the field checks do not.
+  mutate "$I/tiny.img" "$I/m.dfc" 9 0x06
   decompress_fails "image width changed" "9 10 11" "$I/m.dfc"
-  mutate "$I/tiny.img" "$I/m.dfc" 10 0x04
+  mutate "$I/tiny.img" "$I/m.dfc" 11 0x04
   decompress_fails "image channels changed 3 -> 4" "9 10 11" "$I/m.dfc"
-  mutate "$I/tiny.img" "$I/m.dfc" 10 0x02
+  mutate "$I/tiny.img" "$I/m.dfc" 11 0x02
   decompress_fails "image channels changed 3 -> 2" 4 "$I/m.dfc"
-  mutate "$I/tiny.img" "$I/m.dfc" 7 0x03
-  decompress_fails "RGB image labelled PGM" 10 "$I/m.dfc"
-  mutate "$I/tiny.img" "$I/m.dfc" 7 0x00
+  mutate "$I/tiny.img" "$I/m.dfc" 8 0x03
+  decompress_fails "RGB image labelled PGM" "10 11" "$I/m.dfc"
+  mutate "$I/tiny.img" "$I/m.dfc" 8 0x00
   decompress_fails "image labelled raw" 10 "$I/m.dfc"
   mutate "$I/tiny.img" "$I/m.dfc" 5 0x00
   decompress_fails "image without the model flag" 10 "$I/m.dfc"

@@ -179,7 +179,7 @@ json_has "--json decompress" "$WORK/stdout" \
   "len(j) == 1 and {'input', 'output', 'output_bytes'} <= set(j[0]) and j[0]['output_bytes'] == $SIZE"
 run_dc --json info "$J/doc.txt.dfc"
 json_has "--json info" "$WORK/stdout" \
-  "len(j) == 1 and {'file', 'version', 'codec', 'format', 'original_size', 'payload_size', 'container_size', 'rate', 'rate_unit'} <= set(j[0]) and j[0]['version'] == '1.0' and j[0]['format'] == 'raw' and j[0]['original_size'] == $SIZE and j[0]['container_size'] == $DSIZE and j[0]['payload_size'] < $DSIZE"
+  "len(j) == 1 and {'file', 'version', 'codec', 'format', 'original_size', 'payload_size', 'container_size', 'rate', 'rate_unit'} <= set(j[0]) and j[0]['version'] == '2.0' and j[0]['format'] == 'raw' and j[0]['original_size'] == $SIZE and j[0]['container_size'] == $DSIZE and j[0]['payload_size'] < $DSIZE"
 run_dc --json compress -c huffman "$D/many/a" "$D/many/b"
 check "--json with an error: exit 16" test "$RC" -eq 16
 json_has "--json stdout stays valid JSON when an input fails" "$WORK/stdout" 'isinstance(j, list)'

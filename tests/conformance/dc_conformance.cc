@@ -41,11 +41,7 @@ dc_error Decode(const std::vector<uint8_t>& data, uint64_t memory_limit, std::st
   dc_params p;
   dc_params_init(&p);
   p.threads = 1;
-#ifdef DC_HAVE_MEMORY_LIMIT
   p.memory_limit = memory_limit;
-#else
-  (void)memory_limit;
-#endif
   dc_decoded d;
   const dc_error e = dc_decompress(data.data(), data.size(), &p, &d);
   if (e != DC_OK) return e;

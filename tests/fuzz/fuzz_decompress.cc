@@ -1,8 +1,12 @@
-// libFuzzer target: dc_decompress on untrusted bytes, with the shipped model (threads = 1).
+// libFuzzer target: dc_decompress on untrusted bytes, with the shipped models (threads = 1, a
+// 512 MiB memory limit).
 //
 // The first byte picks the mode:
 //   0xDF (the first magic byte)  raw: the whole input is a .dfc file (dc_read_info too), so a
-//                                real .dfc file is a seed as it is;
+//                                real .dfc file is a seed as it is (the conformance corpus is);
+//                                the library loads the model the file names, so every codec's
+//                                payload decoder is reached (the fuzzing build skips the header
+//                                and payload checksums: docs/format.md, FUZZING_BUILD_MODE);
 //   otherwise, by value % 3:
 //   0  image-lossless payload: [mode][w][h][ch][tile][crc32 LE x4][payload...] becomes a valid
 //      container header (W, H = 1 + byte % 64; channels 1/3/4 by (ch & 0x7F) % 3, format PNG
@@ -36,17 +40,18 @@ uint32_t Le32(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
-dc_params Params() {
+dc_params Params(bool image_model = true) {
   dc_params p;
   dc_params_init(&p);
   p.threads = 1;
-  p.model_path = kModelPath;
+  p.memory_limit = uint64_t{512} << 20;
+  p.model_path = image_model ? kModelPath : nullptr;
   return p;
 }
 
 // Decompresses; on success checks what the API promises about the result.
-void Decompress(const uint8_t* data, size_t size) {
-  const dc_params p = Params();
+void Decompress(const uint8_t* data, size_t size, bool image_model = true) {
+  const dc_params p = Params(image_model);
   dc_decoded d;
   const dc_error e = dc_decompress(data, size, &p, &d);
   if (g_verbose) std::fprintf(stderr, "dc_decompress: %s %s\n", dc_error_name(e), dc_last_error_message());
@@ -79,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (data[0] == 0xDF) {
-    Decompress(data, size);
+    Decompress(data, size, /*image_model=*/false);
     dc_info info;
     (void)dc_read_info(data, size, &info);
     return 0;

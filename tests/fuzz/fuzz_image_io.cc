@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "extras/audio_io.h"
+#include "extras/csv.h"
 #include "extras/image_io.h"
 
 namespace {
@@ -48,6 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!enc.ok()) std::abort();
     CheckSameBytes(enc.value(), data, size);
   }
+
+  // CSV: what parses must format back to the same bytes (signal-lossless restores it so).
+  auto csv = dc::extras::ParseCsv(data, size);
+  CheckNotInternal(csv.status());
+  if (csv.ok()) CheckSameBytes(dc::extras::FormatCsv(csv.value()), data, size);
 
   auto y4m = dc::extras::DecodeY4m(data, size);
   CheckNotInternal(y4m.status());

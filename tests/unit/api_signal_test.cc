@@ -192,7 +192,7 @@ TEST_F(ApiSignal, HeaderFieldsOutOfRangeAreRefused) {
   dc::container::Header h = *parsed;
   h.side.assign(100, 'R');
   Bytes file = dc::container::Write(h, payload.data(), payload.size(), parsed->checksum);
-  const size_t side_at = 8 + 2 + 1 + 1 + 1;  // magic..format, frames (2 bytes), channels, bit depth, side length
+  const size_t side_at = 9 + 2 + 1 + 1 + 1;  // magic..format, frames (2 bytes), channels, bit depth, side length
   ASSERT_EQ(file[side_at - 1], 100u);
   file.resize(side_at + 50);
   dc_decoded d{};

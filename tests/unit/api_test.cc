@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "container/container.h"
 #include "extras/file_io.h"
 #include "extras/image_io.h"
 
@@ -193,6 +194,19 @@ Bytes ImageFile(const Bytes& w, const Bytes& h, uint8_t ch, uint32_t model_id, u
   PutU32(&o, 0);
   return o;
 }
+// Recomputes the header checksum of a container 2.0 file whose header bytes were changed in
+// place (the header keeps its length): a hand-made header that any writer could produce.
+Bytes Reseal(Bytes b, size_t header_crc_at) {
+  const uint32_t c = dc::container::Crc32(b.data(), header_crc_at);
+  for (int i = 0; i < 4; ++i) b[header_crc_at + i] = static_cast<uint8_t>(c >> (8 * i));
+  return b;
+}
+// Where a 2.0 file's header checksum is (the file must parse).
+size_t HeaderCrcAt(const Bytes& b) {
+  auto h = dc::container::Parse(b.data(), b.size());
+  EXPECT_TRUE(h.ok());
+  return h.ok() ? h->payload_offset - 4 : 0;
+}
 Bytes V(uint64_t v) {
   Bytes o;
   PutVarint(&o, v);
@@ -323,7 +337,8 @@ TEST(ApiRoundTrip, ByteCodecs) {
 
       dc_info info{};
       ASSERT_EQ(TryInfo(dfc, &info), DC_OK) << dc_last_error_message();
-      EXPECT_EQ(info.version_major, 1u);
+      EXPECT_EQ(info.version_major, 2u);
+      EXPECT_EQ(info.revision, 1u);
       EXPECT_EQ(info.version_minor, 0u);
       EXPECT_EQ(info.codec, codec);
       EXPECT_EQ(info.kind, DC_KIND_BYTES);
@@ -543,16 +558,34 @@ TEST(ApiBadInput, HeaderFields) {
     EXPECT_EQ(TryDecompress(with(off, good[off] ^ 0x40)), DC_ERR_BAD_MAGIC) << off;
     EXPECT_EQ(TryInfo(with(off, good[off] ^ 0x40)), DC_ERR_BAD_MAGIC) << off;
   }
-  for (uint8_t v : {0x00, 0x01, 0x20, 0x2F, 0xF0, 0xFF}) {
+  for (uint8_t v : {0x00, 0x01, 0x30, 0x3F, 0xF0, 0xFF}) {
     EXPECT_EQ(TryDecompress(with(4, v)), DC_ERR_UNSUPPORTED_VERSION) << int(v);
     EXPECT_EQ(TryInfo(with(4, v)), DC_ERR_UNSUPPORTED_VERSION) << int(v);
   }
-  {  // A higher minor version of major 1 is read as 1.0.
+  ASSERT_EQ(good[4], 0x20) << "files are written at container version 2.0";
+  const size_t crc_at = HeaderCrcAt(good);
+  // Version 2.0: the header checksum covers every header byte, the version's minor included.
+  EXPECT_EQ(TryDecompress(with(4, 0x2F)), DC_ERR_CHECKSUM);
+  {  // A higher minor of major 2, written by a newer writer, is read as 2.0.
     dc_info info{};
-    EXPECT_EQ(TryInfo(with(4, 0x1F), &info), DC_OK);
+    const Bytes b = Reseal(with(4, 0x2F), crc_at);
+    EXPECT_EQ(TryInfo(b, &info), DC_OK);
     EXPECT_EQ(info.version_minor, 15u);
     Bytes back;
-    EXPECT_EQ(TryDecompress(with(4, 0x1F), nullptr, &back), DC_OK);
+    EXPECT_EQ(TryDecompress(b, nullptr, &back), DC_OK);
+    EXPECT_TRUE(back == kText);
+  }
+  {  // A higher minor of major 1 is read as 1.0 (a hand-made 1.x store file).
+    Bytes v1 = Head(DC_CODEC_STORE, DC_FORMAT_RAW, 0, 0x1F);
+    PutVarint(&v1, kText.size());
+    v1.insert(v1.end(), kText.begin(), kText.end());
+    PutU32(&v1, Crc(kText));
+    dc_info info{};
+    EXPECT_EQ(TryInfo(v1, &info), DC_OK);
+    EXPECT_EQ(info.version_minor, 15u);
+    EXPECT_EQ(info.revision, 1u) << "every 1.x file is revision 1";
+    Bytes back;
+    EXPECT_EQ(TryDecompress(v1, nullptr, &back), DC_OK);
     EXPECT_TRUE(back == kText);
   }
   for (int bit = 1; bit < 8; ++bit) {
@@ -567,10 +600,24 @@ TEST(ApiBadInput, HeaderFields) {
     EXPECT_EQ(TryDecompress(with(6, static_cast<uint8_t>(id))), DC_ERR_UNKNOWN_CODEC) << id;
     EXPECT_EQ(TryInfo(with(6, static_cast<uint8_t>(id))), DC_ERR_UNKNOWN_CODEC) << id;
   }
+  // The revision (offset 7): 0 does not exist; a damaged one fails the header checksum; a
+  // revision newer than this build's, in a well-formed header, names itself.
+  EXPECT_EQ(TryDecompress(with(7, 0)), DC_ERR_CORRUPT);
+  for (int rev = 2; rev < 256; rev += 51) {
+    EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(rev))), DC_ERR_CHECKSUM) << rev;
+    const Bytes b = Reseal(with(7, static_cast<uint8_t>(rev)), crc_at);
+    EXPECT_EQ(TryDecompress(b), DC_ERR_UNSUPPORTED_VERSION) << rev;
+    EXPECT_NE(std::string(dc_last_error_message()).find("revision " + std::to_string(rev)), std::string::npos)
+        << dc_last_error_message();
+    EXPECT_EQ(TryInfo(b), DC_ERR_UNSUPPORTED_VERSION) << rev;
+  }
   for (int fmt = 4; fmt <= DC_FORMAT_RAW_I420; ++fmt)
-    EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(fmt))), DC_ERR_CORRUPT) << "signal or video format on a byte codec " << fmt;
+    EXPECT_EQ(TryDecompress(with(8, static_cast<uint8_t>(fmt))), DC_ERR_CORRUPT) << "signal or video format on a byte codec " << fmt;
   for (int fmt = DC_FORMAT_RAW_I420 + 1; fmt < 256; fmt += 17)
-    EXPECT_EQ(TryDecompress(with(7, static_cast<uint8_t>(fmt))), DC_ERR_UNSUPPORTED_FORMAT) << fmt;
+    EXPECT_EQ(TryDecompress(with(8, static_cast<uint8_t>(fmt))), DC_ERR_UNSUPPORTED_FORMAT) << fmt;
+  // Every other header byte (the descriptor, the checksum itself) is bound by the checksum.
+  for (size_t off = 9; off < crc_at + 4; ++off)
+    EXPECT_NE(TryDecompress(with(off, good[off] ^ 0x10)), DC_OK) << off;
 }
 
 TEST(ApiBadInput, TooLarge) {
@@ -621,7 +668,7 @@ TEST(ApiBadInput, TooLarge) {
   PutVarint(&o, 1ull << 32);
   o.insert(o.end(), 8, 0);
   EXPECT_EQ(TryInfo(o), DC_OK);
-  EXPECT_EQ(TryDecompress(o), DC_ERR_CORRUPT) << "4 bytes of payload for 4 GiB";
+  EXPECT_EQ(TryDecompress(o), DC_ERR_TRUNCATED) << "4 bytes of payload for 4 GiB";
 }
 
 TEST(ApiBadInput, OtherHeaderErrors) {
@@ -646,13 +693,15 @@ TEST(ApiBadInput, OtherHeaderErrors) {
   ASSERT_EQ(TryDecompress(good), DC_OK);
   for (uint8_t fmt : {DC_FORMAT_RAW, DC_FORMAT_PGM}) {
     Bytes b = good;
-    b[7] = fmt;
-    EXPECT_EQ(TryDecompress(b), DC_ERR_CORRUPT) << int(fmt);
+    b[8] = fmt;
+    const dc_error e = TryDecompress(b);  // raw does not fit an image: refused before the checksum
+    EXPECT_TRUE(e == DC_ERR_CHECKSUM || e == DC_ERR_CORRUPT) << int(fmt) << " " << dc_error_name(e);
+    EXPECT_EQ(TryDecompress(Reseal(b, HeaderCrcAt(good))), DC_ERR_CORRUPT) << int(fmt);
   }
   // Store: payload length disagreeing with the size.
   Bytes shorter = StoreFile(kText, Crc(kText));
   shorter.erase(shorter.end() - 5);
-  EXPECT_EQ(TryDecompress(shorter), DC_ERR_CORRUPT);
+  EXPECT_EQ(TryDecompress(shorter), DC_ERR_TRUNCATED);
   // Header complete, no room for the CRC.
   Bytes cut = Head(DC_CODEC_STORE, DC_FORMAT_RAW);
   PutVarint(&cut, 0);

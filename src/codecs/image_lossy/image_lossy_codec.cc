@@ -1,18 +1,18 @@
-#include "api/image_lossy_api.h"
+#include "codecs/image_lossy/image_lossy_codec.h"
 
 #include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "api/model_store.h"
-#include "api/progress.h"
+#include "codecs/codec.h"
+#include "models/model_store.h"
 #include "codecs/image_lossy/image_lossy.h"
 
 namespace dc {
 
 uint64_t LossyContainerOverhead(const container::Header& h, size_t payload_size) {
-  (void)payload_size;  // the container stores no payload length: its fields and CRC are fixed
-  return container::Write(h, nullptr, 0, 0).size();
+  (void)payload_size;  // the container stores no payload length: its fields and CRCs are fixed
+  return container::Overhead(h);
 }
 
 Status CheckLossyRate(const dc_params& p, const char* codec) {
@@ -28,12 +28,14 @@ int StepsForQuality(double quality, int steps) {
   return static_cast<int>(std::lround(q / 100.0 * steps));
 }
 
+namespace {
+
 Status CompressImageLossy(const dc_content& in, const dc_params& p, container::Header* h,
-                          std::vector<uint8_t>* payload, int threads) {
+                          std::vector<uint8_t>* payload, const CodecContext& c) {
   if (in.channels == 4 || in.channels == 2)
     return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossy codes gray and RGB images; this one has alpha");
   RETURN_IF_ERROR(CheckLossyRate(p, "image-lossy"));
-  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_IMAGE_LOSSY, p.model_path));
+  ASSIGN_OR_RETURN(auto model, GetModel(DC_CODEC_IMAGE_LOSSY, c.model_path));
   h->width = in.width;
   h->height = in.height;
   h->channels = in.channels;
@@ -42,8 +44,8 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   h->model_id = model->model_id;
   h->fingerprint = model->fingerprint;
   lossy::EncodeOptions o;
-  o.threads = threads;
-  o.progress = ProgressOf(p);
+  o.threads = c.threads;
+  o.progress = c.progress;
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
   if (p.bpp > 0) {
     const double bits = p.bpp * in.width * in.height;
@@ -59,15 +61,53 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   return Status::Ok();
 }
 
-Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, const dc_params& p,
-                            std::vector<uint8_t>* out, int threads) {
-  ASSIGN_OR_RETURN(auto model, ModelForFile(h, p.model_path));
+Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, std::vector<uint8_t>* out,
+                            const CodecContext& c) {
+  ASSIGN_OR_RETURN(auto model, ModelForFile(h, c.model_path));
   if (h.channels != 1 && h.channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
   lossy::DecodeOptions o;
-  o.threads = threads;
-  o.progress = ProgressOf(p);
+  o.threads = c.threads;
+  o.progress = c.progress;
   out->assign(static_cast<size_t>(h.width) * h.height * h.channels, 0);
   return lossy::DecodeImage(*model->image_lossy, payload, h.payload_size, h.width, h.height, h.channels, o, out->data());
+}
+
+// Working memory of the decoder in bytes per image pixel: the autoencoder's full-resolution
+// activations (float) run over the whole image today (docs/codecs/image-lossy.md, "Limits").
+constexpr uint64_t kDecodeBytesPerPixel = 1200;
+
+class ImageLossy final : public Codec {
+ public:
+  ImageLossy() {
+    id = DC_CODEC_IMAGE_LOSSY;
+    name = "image-lossy";
+    kind = DC_KIND_IMAGE;
+    needs_model = true;
+    lossy = true;
+    progressive = true;
+  }
+  Status Compress(const dc_content& in, const CodecContext& c, container::Header* h, std::vector<uint8_t>* payload,
+                  CodecStats*) const override {
+    RETURN_IF_ERROR(CheckImageContent(in));
+    return CompressImageLossy(in, *c.params, h, payload, c);
+  }
+  uint64_t DecodeMemory(const container::Header& h, int threads) const override {
+    (void)threads;
+    return uint64_t{h.width} * h.height * kDecodeBytesPerPixel;
+  }
+  // The progressive payload's header-size varint and at least one byte of codec header.
+  uint64_t MinPayload(const container::Header&) const override { return 2; }
+  Status Decompress(const container::Header& h, const uint8_t* payload, const CodecContext& c,
+                    std::vector<uint8_t>* out) const override {
+    return DecompressImageLossy(h, payload, out, c);
+  }
+};
+
+}  // namespace
+
+const Codec& ImageLossyCodec() {
+  static const ImageLossy kCodec;
+  return kCodec;
 }
 
 }  // namespace dc

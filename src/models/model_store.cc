@@ -1,8 +1,10 @@
-#include "api/model_store.h"
+#include "models/model_store.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstdio>
@@ -113,6 +115,24 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
 
 StatusOr<std::shared_ptr<const LoadedModel>> ModelForFile(const container::Header& h, const char* path) {
   ASSIGN_OR_RETURN(auto model, GetModel(h.codec, path));
+  if ((model->model_id != h.model_id || model->fingerprint != h.fingerprint) && !(path && *path)) {
+    // Files written with an earlier default model: the released models stay beside the default
+    // one (docs/models.md), found by id and fingerprint.
+    const std::string dir = model->path.substr(0, model->path.find_last_of('/') + 1);
+    if (DIR* d = ::opendir(dir.c_str())) {
+      std::vector<std::string> names;
+      while (const dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n.size() > 4 && n.compare(n.size() - 4, 4, ".dcw") == 0) names.push_back(n);
+      }
+      ::closedir(d);
+      std::sort(names.begin(), names.end());
+      for (const auto& n : names) {
+        auto m = GetModel(h.codec, (dir + n).c_str());
+        if (m.ok() && (*m)->model_id == h.model_id && (*m)->fingerprint == h.fingerprint) return *m;
+      }
+    }
+  }
   if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
     char ids[96];
     std::snprintf(ids, sizeof(ids), "file needs model id %u fingerprint %08x; loaded model ", h.model_id, h.fingerprint);

@@ -1,0 +1,20 @@
+// What the C API checks of a container before any codec decodes it.
+#ifndef DIFFCOMP_API_OPEN_H_
+#define DIFFCOMP_API_OPEN_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/status.h"
+#include "container/header.h"
+#include "diffcomp/diffcomp.h"
+
+namespace dc {
+
+// Parses the container and checks the codec's revision, the payload's minimum size, the memory
+// the decode needs against p.memory_limit, and a lossy payload's checksum.
+StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p);
+
+}  // namespace dc
+
+#endif  // DIFFCOMP_API_OPEN_H_
