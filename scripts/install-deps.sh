@@ -10,6 +10,7 @@ BUILD_PKGS=(
   libtorch-dev libopenblas0-pthread libopenblas-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
   ncompress python3-numpy python3-pil
 )
 # External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).

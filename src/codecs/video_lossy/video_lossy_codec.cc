@@ -44,7 +44,7 @@ Status DecompressVideoLossy(const container::Header& h, const uint8_t* payload, 
 }
 
 // The image-lossy decoder's working memory per frame pixel, and the decoder's frame buffers.
-constexpr uint64_t kDecodeBytesPerPixel = 1200;
+constexpr uint64_t kDecodeBytesPerPixel = 400;
 
 class VideoLossy final : public Codec {
  public:
