@@ -31,8 +31,87 @@ uint64_t GetUnsigned(const nlohmann::json& j, uint64_t max, const char* field) {
 uint32_t BitsOf(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 float FloatOf(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
 
-uint32_t Fingerprint(const std::string& config, const std::string& table, const uint8_t* data,
-                     size_t size, std::string* hex) {
+// JSON whitespace (RFC 8259): space, tab, line feed, carriage return.
+bool IsJsonSpace(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Index just past the string literal that starts at m[i] (a '"').
+size_t SkipString(const uint8_t* m, size_t n, size_t i) {
+  for (++i; i < n && m[i] != '"'; ++i)
+    if (m[i] == '\\') ++i;
+  return i + 1;
+}
+
+// Appends m[begin, end) to *out without the whitespace outside string literals.
+void AppendWithoutSpace(const uint8_t* m, size_t begin, size_t end, std::string* out) {
+  for (size_t i = begin; i < end;) {
+    if (m[i] == '"') {
+      const size_t j = std::min(SkipString(m, end, i), end);
+      out->append(reinterpret_cast<const char*>(m + i), j - i);
+      i = j;
+    } else {
+      if (!IsJsonSpace(m[i])) out->push_back(static_cast<char>(m[i]));
+      ++i;
+    }
+  }
+}
+
+// The fingerprint's input from the metadata text m[0, n), which nlohmann has already parsed as
+// a JSON object (docs/weights-format.md, "Fingerprint"): the bytes of the values of the top-level
+// members "config" and "tensors" as they stand in the file, less the whitespace outside strings.
+// Top-level names are compared byte for byte, so a top-level name with an escape or a repeated
+// one is refused: the parsed view and the hashed bytes could otherwise name different values.
+Status FingerprintInput(const uint8_t* m, size_t n, std::string* config, std::string* table) {
+  size_t i = 0;
+  if (n >= 3 && m[0] == 0xEF && m[1] == 0xBB && m[2] == 0xBF) i = 3;  // a UTF-8 BOM, as nlohmann
+  const auto skip_space = [&] { while (i < n && IsJsonSpace(m[i])) ++i; };
+  skip_space();
+  if (i >= n || m[i] != '{') return Error(DC_ERR_CORRUPT, "weights metadata is not an object");
+  ++i;
+  std::vector<std::string> names;
+  bool have_config = false, have_table = false;
+  while (true) {
+    skip_space();
+    if (i >= n) return Error(DC_ERR_CORRUPT, "weights metadata ends early");
+    if (m[i] == '}') break;
+    if (m[i] == ',') { ++i; continue; }
+    if (m[i] != '"') return Error(DC_ERR_CORRUPT, "weights metadata: bad member name");
+    const size_t name_end = SkipString(m, n, i);
+    if (name_end > n) return Error(DC_ERR_CORRUPT, "weights metadata ends early");
+    std::string name(reinterpret_cast<const char*>(m + i + 1), name_end - i - 2);
+    if (name.find('\\') != std::string::npos)
+      return Error(DC_ERR_CORRUPT, "weights metadata: escaped top-level member name");
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      return Error(DC_ERR_CORRUPT, "weights metadata: repeated member " + name);
+    names.push_back(name);
+    i = name_end;
+    skip_space();
+    if (i >= n || m[i] != ':') return Error(DC_ERR_CORRUPT, "weights metadata: bad member");
+    ++i;
+    skip_space();
+    // The value ends at the ',' or '}' that closes it at depth 0.
+    const size_t begin = i;
+    int depth = 0;
+    while (i < n) {
+      const uint8_t c = m[i];
+      if (c == '"') { i = SkipString(m, n, i); continue; }
+      if (depth == 0 && (c == ',' || c == '}')) break;
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') --depth;
+      ++i;
+    }
+    if (i >= n) return Error(DC_ERR_CORRUPT, "weights metadata ends early");
+    if (name == "config") { AppendWithoutSpace(m, begin, i, config); have_config = true; }
+    if (name == "tensors") { AppendWithoutSpace(m, begin, i, table); have_table = true; }
+  }
+  if (!have_config || !have_table) return Error(DC_ERR_CORRUPT, "weights metadata lacks config or tensors");
+  return Status::Ok();
+}
+
+// SHA-256 of FingerprintInput's two strings, then the data section (to the end of the file).
+StatusOr<uint32_t> Fingerprint(const uint8_t* meta, size_t meta_size, const uint8_t* data, size_t size,
+                               std::string* hex) {
+  std::string config, table;
+  RETURN_IF_ERROR(FingerprintInput(meta, meta_size, &config, &table));
   Sha256 s;
   s.Update(reinterpret_cast<const uint8_t*>(config.data()), config.size());
   s.Update(reinterpret_cast<const uint8_t*>(table.data()), table.size());
@@ -105,12 +184,19 @@ std::vector<uint8_t> SerializeWeights(const WeightsFile& w, DType dtype) {
   }
   const nlohmann::json config = nlohmann::json::parse(w.config_json.empty() ? "{}" : w.config_json);
   const nlohmann::json info = nlohmann::json::parse(w.info_json.empty() ? "{}" : w.info_json);
-  std::string hex;
-  Fingerprint(config.dump(), table.dump(), data.data(), data.size(), &hex);
   nlohmann::json meta = {{"format", "diffcomp-weights"}, {"arch", w.arch},
                          {"model_id", w.model_id},       {"config", config},
                          {"tensors", table},             {"info", info},
-                         {"sha256", hex}};
+                         {"sha256", ""}};
+  // The fingerprint is defined over the metadata's bytes as written (config and tensor table
+  // less whitespace, then the data section): hash the text, then fill in the hex. The sha256
+  // member does not change the other members' text.
+  std::string hex;
+  const std::string draft = meta.dump(1);
+  const auto fp = Fingerprint(reinterpret_cast<const uint8_t*>(draft.data()), draft.size(), data.data(),
+                              data.size(), &hex);
+  if (!fp.ok()) throw std::logic_error("weights: " + fp.status().message());  // our own JSON: cannot happen
+  meta["sha256"] = hex;
   const std::string m = meta.dump(1);
   std::vector<uint8_t> out;
   ByteWriter bw(&out);
@@ -196,7 +282,9 @@ StatusOr<WeightsFile> ParseWeights(const uint8_t* bytes, size_t size) {
       if (!w.tensors.emplace(name, std::move(t)).second)
         return Error(DC_ERR_CORRUPT, "duplicate tensor: " + name);
     }
-    w.fingerprint = Fingerprint(meta.at("config").dump(), table.dump(), data, data_size, &w.fingerprint_hex);
+    const auto fp = Fingerprint(mp, mlen, data, data_size, &w.fingerprint_hex);
+    if (!fp.ok()) return fp.status();
+    w.fingerprint = fp.value();
   } catch (const std::exception& e) {
     return Error(DC_ERR_CORRUPT, std::string("weights metadata: ") + e.what());
   }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codecs/image_lossless/test_util.h"
+#include "common/sha256.h"
 
 namespace dc::nn {
 namespace {
@@ -134,6 +135,102 @@ TEST(Weights, DeeplyNestedMetadataIsCorrupt) {
   m["info"] = nlohmann::json::parse(R"({"a":[[{"b":[1,[2,[3]]]}]]})");
   const auto ok = WithMetadata(bytes, m.dump());
   EXPECT_TRUE(ParseWeights(ok.data(), ok.size()).ok());
+}
+
+
+// The fingerprint is defined over bytes (docs/weights-format.md, "Fingerprint"): SHA-256 of the
+// values of the metadata's top-level "config" and "tensors" members exactly as they stand in the
+// file less the JSON whitespace outside strings, then the data section to the end of the file.
+// Computed here from those bytes, written out by hand, independently of the reader.
+TEST(Weights, FingerprintIsSha256OfTheDocumentedBytes) {
+  WeightsFile w;
+  w.arch = "test";
+  w.model_id = 99;
+  w.config_json = R"({"name":"a \"b\" c","eps":1e-05,"features":4,"list":[1,2.5,-0.0]})";
+  w.info_json = R"({"command":"x"})";
+  w.tensors["w"] = Tensor{{2, 3}, {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -0.25f}};
+  w.tensors["b"] = Tensor{{2}, {0.125f, 4.0f}};
+  const auto bytes = SerializeWeights(w, DType::kF32);
+
+  // Members in the file sorted by name; the tensors in name order, each 16-aligned.
+  const std::string config = R"({"eps":1e-05,"features":4,"list":[1,2.5,-0.0],"name":"a \"b\" c"})";
+  const std::string table =
+      R"([{"bytes":8,"dtype":"f32","name":"b","offset":0,"shape":[2]},)"
+      R"({"bytes":24,"dtype":"f32","name":"w","offset":16,"shape":[2,3]}])";
+  std::vector<uint8_t> data;
+  const auto put = [&data](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    for (int i = 0; i < 4; ++i) data.push_back(static_cast<uint8_t>(u >> (8 * i)));
+  };
+  put(0.125f), put(4.0f);
+  data.resize(16, 0);
+  for (float f : {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -0.25f}) put(f);
+  std::vector<uint8_t> hashed(config.begin(), config.end());
+  hashed.insert(hashed.end(), table.begin(), table.end());
+  hashed.insert(hashed.end(), data.begin(), data.end());
+  const auto digest = Sha256Of(hashed.data(), hashed.size());
+  const std::string hex = ToHex(digest.data(), digest.size());
+
+  // The file's data section is those bytes, and its metadata holds the two values.
+  const uint32_t mlen = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (uint32_t{bytes[11]} << 24);
+  ASSERT_EQ(std::vector<uint8_t>(bytes.begin() + (12 + mlen + 15) / 16 * 16, bytes.end()), data);
+  std::string squeezed;  // metadata less whitespace outside strings
+  bool in_string = false;
+  for (uint32_t i = 0; i < mlen; ++i) {
+    const char c = static_cast<char>(bytes[12 + i]);
+    if (in_string) {
+      squeezed.push_back(c);
+      if (c == '\\') squeezed.push_back(static_cast<char>(bytes[12 + ++i]));
+      else if (c == '"') in_string = false;
+    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+      squeezed.push_back(c);
+      in_string = c == '"';
+    }
+  }
+  EXPECT_NE(squeezed.find("\"config\":" + config + ","), std::string::npos) << squeezed;
+  EXPECT_NE(squeezed.find("\"tensors\":" + table + "}"), std::string::npos) << squeezed;
+
+  const auto back = ParseWeights(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->fingerprint_hex, hex);
+  EXPECT_EQ(back->fingerprint, (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |
+                                   (uint32_t{digest[2]} << 8) | digest[3]);
+  EXPECT_EQ(Metadata(bytes).at("sha256").get<std::string>(), hex);
+  // Pinned: a change of this value changes the fingerprint of every model.
+  EXPECT_EQ(hex, "9070b0645928f8fd170a5fa7b520295fa6463e560be23ba0261be8acd6a61ade");
+
+  // Whitespace outside strings does not count; the bytes of a number do (1e-05 and 0.00001 are
+  // the same value, not the same bytes); the member order of the top level does not count.
+  const std::string meta_text = R"({"tensors" :)" + table + R"(,
+    "arch":"test","model_id":99,"format":"diffcomp-weights",  "config":	)" + config + "}";
+  auto same = WithMetadata(bytes, meta_text);
+  EXPECT_EQ(ParseWeights(same.data(), same.size())->fingerprint_hex, hex);
+  std::string other_text = meta_text;
+  other_text.replace(other_text.find("1e-05"), 5, "0.00001");
+  auto other = WithMetadata(bytes, other_text);
+  ASSERT_TRUE(ParseWeights(other.data(), other.size()).ok());
+  EXPECT_NE(ParseWeights(other.data(), other.size())->fingerprint_hex, hex);
+  // A repeated or escaped top-level name would let the parsed and the hashed values differ.
+  for (const std::string& bad_text :
+       {meta_text.substr(0, meta_text.size() - 1) + R"(,"config":{}})",
+        R"({"\u0063onfig":{},)" + meta_text.substr(1)}) {
+    auto bad = WithMetadata(bytes, bad_text);
+    EXPECT_EQ(ParseWeights(bad.data(), bad.size()).status().code(), DC_ERR_CORRUPT) << bad_text;
+  }
+}
+
+// The shipped models keep the fingerprints that every .dfc file made with them records.
+TEST(Weights, ShippedModelFingerprints) {
+  const std::pair<const char*, uint32_t> shipped[] = {{"image-lossless-adm1.dcw", 0x89b217c3},
+                                                      {"signal-lossless-sig1.dcw", 0x4d763fc7},
+                                                      {"image-lossy-ldm1.dcw", 0x2930df60},
+                                                      {"video-lossless-adm1.dcw", 0x3183c543}};
+  for (const auto& [file, fp] : shipped) {
+    const auto w = LoadWeights(std::string(DC_SOURCE_DIR) + "/models/" + file);
+    ASSERT_TRUE(w.ok()) << file << ": " << w.status().message();
+    EXPECT_EQ(w->fingerprint, fp) << file;
+  }
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ std::array<uint32_t, 4> Philox4x32(std::array<uint32_t, 4> counter, std::array<u
 // normal k of the candidate, whatever n is (a prefix of a longer draw is the same values).
 void StdNormals(uint64_t seed, uint32_t step, uint32_t chunk, uint32_t candidate, size_t n, float* out);
 
-// The normal transform on one pair of 32-bit words: u = ((a >> 8) + 0.5) / 2^24 in (0, 1),
+// The normal transform on one pair of 32-bit words: u = ((a >> 9) + 0.5) / 2^23 in (0, 1),
 // r = sqrt(-2 ln u), theta = 2 pi ((b >> 8) + 0.5) / 2^24; z0 = r cos theta, z1 = r sin theta.
 // |z| <= 5.8 (the largest r); relative error of each factor ~1e-7 (tested against double libm).
 void BoxMuller(uint32_t a, uint32_t b, float* z0, float* z1);
