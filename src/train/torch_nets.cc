@@ -1,6 +1,9 @@
 #include "train/torch_nets.h"
 
 #include <cmath>
+#include <map>
+
+#include "codecs/signal_lossless/signal_layout.h"
 
 namespace dc::train {
 
@@ -263,6 +266,63 @@ Tensor SigMixtureNll(const Tensor& out, const Tensor& target, const Tensor& half
   const Tensor log_pdf_mid = mid_in - log_s - 2.0 * torch::softplus(mid_in) + torch::log(2.0 * h);
   const Tensor lp = torch::where(cdf_delta > 1e-6, torch::log(torch::clamp(cdf_delta, 1e-12)), log_pdf_mid);
   return -torch::logsumexp(lp + torch::log_softmax(logits, 1), 1).sum();
+}
+
+// The items of a block (all levels and channels), in coding order; base bits added to *raw_bits.
+// block: n frames x C channels of samples of `bit_depth` bits (the signal's, or a residual).
+void SigBlockItems(const int32_t* block, uint32_t C, int bit_depth, uint32_t n, std::vector<SigItem>* items,
+                double* raw_bits) {
+  *raw_bits += static_cast<double>(bit_depth) * C;
+  sig::LevelInputs li;
+  std::vector<int64_t> prev, cur;
+  for (int l = sig::TopLevel(n); l >= 0; --l) {
+    for (uint32_t c = 0; c < C; ++c) {
+      sig::BuildLevel(block, C, c, n, l, c > 0 ? prev.data() : nullptr, &li);
+      SigItem it;
+      it.m = static_cast<int>(li.geom.coarse);
+      it.g = static_cast<int>(li.geom.gaps);
+      it.trunk = li.trunk;
+      it.gap = li.gap;
+      cur.resize(it.g);
+      const float half = std::ldexp(0.5f, -li.k);
+      for (int j = 0; j < it.g; ++j) {
+        const int64_t x = block[((2 * uint64_t(j) + 1) * li.geom.stride) * C + c];
+        cur[j] = x - li.pred[j];
+        it.target.push_back(std::ldexp(static_cast<float>(cur[j]), -li.k));
+        it.half_bin.push_back(half);
+      }
+      prev.swap(cur);
+      items->push_back(std::move(it));
+    }
+  }
+}
+
+
+// Items of equal shape, batched. Returns the NLL in nats, summed.
+static Tensor SigBatchNll(SigTorch& net, const std::vector<const SigItem*>& items, const torch::Device& dev) {
+  const int64_t N = static_cast<int64_t>(items.size()), m = items[0]->m, g = items[0]->g;
+  std::vector<float> tr, ga, ta, ha;
+  for (const SigItem* it : items) {
+    tr.insert(tr.end(), it->trunk.begin(), it->trunk.end());
+    ga.insert(ga.end(), it->gap.begin(), it->gap.end());
+    ta.insert(ta.end(), it->target.begin(), it->target.end());
+    ha.insert(ha.end(), it->half_bin.begin(), it->half_bin.end());
+  }
+  const Tensor trunk = torch::from_blob(tr.data(), {N, sig::kTrunkInputs, m}).to(dev, false, true);
+  const Tensor gap = torch::from_blob(ga.data(), {N, sig::kGapInputs, g}).to(dev, false, true);
+  const Tensor target = torch::from_blob(ta.data(), {N, g}).to(dev, false, true);
+  const Tensor half = torch::from_blob(ha.data(), {N, g}).to(dev, false, true);
+  return SigMixtureNll(net->Forward(trunk, gap), target, half, net->cfg.mixtures);
+}
+
+// Groups items by shape and sums the NLL (nats).
+Tensor SigItemsNll(SigTorch& net, const std::vector<SigItem>& items, const torch::Device& dev) {
+  std::map<std::pair<int, int>, std::vector<const SigItem*>> groups;
+  for (const auto& it : items)
+    if (it.g > 0) groups[{it.m, it.g}].push_back(&it);
+  Tensor total = torch::zeros({}, dev);
+  for (auto& [shape, v] : groups) total = total + SigBatchNll(net, v, dev);
+  return total;
 }
 
 // ---- ldm1 ------------------------------------------------------------------------------------

@@ -90,6 +90,19 @@ TORCH_MODULE(SigTorch);
 // Discretised logistic mixture NLL in nats, summed. out N x 3K x g; target, half N x g.
 torch::Tensor SigMixtureNll(const torch::Tensor& out, const torch::Tensor& target, const torch::Tensor& half, int K);
 
+// One (level, channel) of one block, ready for the network.
+struct SigItem {
+  int m = 0, g = 0;
+  std::vector<float> trunk, gap, target, half_bin;  // target: residual * 2^-k; half_bin: 2^-k / 2
+};
+
+// The items of a block (all levels and channels), in coding order (signal_layout.h BuildLevel);
+// the raw base bits added to *raw_bits. block: n frames x C channels of `bit_depth`-bit values.
+void SigBlockItems(const int32_t* block, uint32_t C, int bit_depth, uint32_t n, std::vector<SigItem>* items,
+                   double* raw_bits);
+// The NLL in nats of items, summed (items of one shape batched).
+torch::Tensor SigItemsNll(SigTorch& net, const std::vector<SigItem>& items, const torch::Device& dev = torch::kCPU);
+
 // ---- ldm1: image-lossy autoencoder + latent denoiser -----------------------------------------
 
 struct LdmTorchImpl : ConvModule {

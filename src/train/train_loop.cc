@@ -210,7 +210,10 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
       ++steps_here;
       run_loss += loss;
       ++run_n;
-      if (loss_log) std::fprintf(loss_log, "%lld %.9g\n", (long long)meta.step, loss);
+      if (loss_log) {
+        std::fprintf(loss_log, "%lld %.9g\n", (long long)meta.step, loss);
+        std::fflush(loss_log);
+      }
       if (!quiet && wall() - last_print > spec.print_every_s) {
         const double sps = steps_here / std::max(1e-9, wall() - wall_start);
         std::fprintf(stderr, "train: step %lld  %.1f/%.0f min  world %d  %.2f steps/s  %.1f samples/s  lr %.2e  loss %.4f %s\n",

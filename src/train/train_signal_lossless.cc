@@ -63,41 +63,6 @@ Status LoadSignals(const std::vector<std::string>& inputs, bool holdout, std::ve
   return Status::Ok();
 }
 
-// One (level, channel) of one block, ready for the network.
-struct Item {
-  int m = 0, g = 0;
-  std::vector<float> trunk, gap, target, half_bin;  // target: residual * 2^-k; half_bin: 2^-k / 2
-};
-
-// The items of a block (all levels and channels), in coding order; base bits added to *raw_bits.
-// block: n frames x C channels of samples of `bit_depth` bits (the signal's, or a residual).
-void BlockItems(const int32_t* block, uint32_t C, int bit_depth, uint32_t n, std::vector<Item>* items,
-                double* raw_bits) {
-  *raw_bits += static_cast<double>(bit_depth) * C;
-  sig::LevelInputs li;
-  std::vector<int64_t> prev, cur;
-  for (int l = sig::TopLevel(n); l >= 0; --l) {
-    for (uint32_t c = 0; c < C; ++c) {
-      sig::BuildLevel(block, C, c, n, l, c > 0 ? prev.data() : nullptr, &li);
-      Item it;
-      it.m = static_cast<int>(li.geom.coarse);
-      it.g = static_cast<int>(li.geom.gaps);
-      it.trunk = li.trunk;
-      it.gap = li.gap;
-      cur.resize(it.g);
-      const float half = std::ldexp(0.5f, -li.k);
-      for (int j = 0; j < it.g; ++j) {
-        const int64_t x = block[((2 * uint64_t(j) + 1) * li.geom.stride) * C + c];
-        cur[j] = x - li.pred[j];
-        it.target.push_back(std::ldexp(static_cast<float>(cur[j]), -li.k));
-        it.half_bin.push_back(half);
-      }
-      prev.swap(cur);
-      items->push_back(std::move(it));
-    }
-  }
-}
-
 // A block as the codec may code it: its samples (mode 0), or the residual of per-block linear
 // prediction fitted to it (1) or refitted backwards (2) (codecs/signal_lossless/lpc.h), with the
 // block's flag bit and the predictors' raw bits.
@@ -120,33 +85,6 @@ CodedBlock MakeBlock(const extras::SignalFile& s, uint64_t f0, uint32_t n, int m
   return b;
 }
 
-// Items of equal shape, batched. Returns the NLL in nats, summed.
-Tensor BatchNll(SigTorch& net, const std::vector<const Item*>& items, const torch::Device& dev) {
-  const int64_t N = static_cast<int64_t>(items.size()), m = items[0]->m, g = items[0]->g;
-  std::vector<float> tr, ga, ta, ha;
-  for (const Item* it : items) {
-    tr.insert(tr.end(), it->trunk.begin(), it->trunk.end());
-    ga.insert(ga.end(), it->gap.begin(), it->gap.end());
-    ta.insert(ta.end(), it->target.begin(), it->target.end());
-    ha.insert(ha.end(), it->half_bin.begin(), it->half_bin.end());
-  }
-  const Tensor trunk = torch::from_blob(tr.data(), {N, sig::kTrunkInputs, m}).to(dev, false, true);
-  const Tensor gap = torch::from_blob(ga.data(), {N, sig::kGapInputs, g}).to(dev, false, true);
-  const Tensor target = torch::from_blob(ta.data(), {N, g}).to(dev, false, true);
-  const Tensor half = torch::from_blob(ha.data(), {N, g}).to(dev, false, true);
-  return SigMixtureNll(net->Forward(trunk, gap), target, half, net->cfg.mixtures);
-}
-
-// Groups items by shape and sums the NLL (nats).
-Tensor ItemsNll(SigTorch& net, const std::vector<Item>& items, const torch::Device& dev = torch::kCPU) {
-  std::map<std::pair<int, int>, std::vector<const Item*>> groups;
-  for (const auto& it : items)
-    if (it.g > 0) groups[{it.m, it.g}].push_back(&it);
-  Tensor total = torch::zeros({}, dev);
-  for (auto& [shape, v] : groups) total = total + BatchNll(net, v, dev);
-  return total;
-}
-
 // Validation: bits per sample of the held-back parts, coded as the codec codes them (blocks
 // from the start of the held-back part; raw base samples included).
 struct ValResult {
@@ -166,10 +104,10 @@ ValResult Validate(SigTorch& net, const std::vector<Series>& series) {
       double best = 0;
       for (int mode = 0; mode < 3; ++mode) {
         const CodedBlock cb = MakeBlock(se.s, f0, n, mode);
-        std::vector<Item> items;
+        std::vector<SigItem> items;
         double raw = cb.side_bits;
-        BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
-        const double b = ItemsNll(net, items).item<double>() / std::log(2.0) + raw;
+        SigBlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
+        const double b = SigItemsNll(net, items).item<double>() / std::log(2.0) + raw;
         best = mode ? std::min(best, b) : b;
       }
       fb += best;
@@ -246,7 +184,7 @@ Status TrainSignalLossless(const dc_train_params& p) {
   }
   // Block i of the step's global batch from its own stream.
   spec.step = [&](const StepContext& ctx) -> StatusOr<StepLoss> {
-    std::vector<Item> items;
+    std::vector<SigItem> items;
     double raw = 0, samples = 0;
     const auto [g0, g1] = ctx.Range(spec.global_batch);
     for (int b = g0; b < g1; ++b) {
@@ -259,12 +197,12 @@ Status TrainSignalLossless(const dc_train_params& p) {
       // A third of the blocks as they are, a third as residuals of each kind of linear
       // prediction, which the codec codes wherever cheaper (docs/codecs/signal-lossless.md).
       const CodedBlock cb = MakeBlock(se.s, f0, n, static_cast<int>(rng() % 3));
-      BlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
+      SigBlockItems(cb.data.data(), se.s.channels, cb.bit_depth, n, &items, &raw);
       samples += static_cast<double>(n - 1) * se.s.channels;
     }
     if (items.empty()) return Error(DC_ERR_INVALID_ARGUMENT, "training signals too short (fewer than 2 frames)");
     StepLoss sl;
-    sl.sum = ItemsNll(net, items, ctx.device) / std::log(2.0);
+    sl.sum = SigItemsNll(net, items, ctx.device) / std::log(2.0);
     sl.count = samples;
     return sl;
   };
