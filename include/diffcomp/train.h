@@ -15,8 +15,8 @@ typedef struct {
   const char* const* holdout;   /* signal codecs: files used for validation only (may be NULL) */
   int num_holdout;
   double minutes;               /* wall-clock budget of the whole run (resumes included) */
-  long long max_steps;          /* signal codecs: stop after this many steps, the schedule
-                                   following steps instead of time (0 = time budget only) */
+  long long max_steps;          /* stop after this many steps, the schedule following steps
+                                   instead of time (0 = time budget only) */
   const char* out_path;         /* model file to export (.dcw) */
   const char* checkpoint_path;  /* checkpoint written periodically (NULL: out_path + ".ckpt") */
   const char* resume_path;      /* checkpoint to resume from, or NULL */
@@ -28,6 +28,14 @@ typedef struct {
   int mixtures;                 /* logistics per channel (0 = default) */
   int quiet;
   const char* command_line;     /* recorded in the model's provenance */
+  /* Data-parallel training (c10d/Gloo). One process per rank; rank 0 validates, checkpoints and
+   * exports. world_size 1 (or 0) trains alone. */
+  int world_size;
+  int rank;
+  const char* master;           /* "HOST:PORT" of rank 0's rendezvous store (world_size > 1) */
+  double timeout_s;             /* rendezvous and collectives (0 = 300 s) */
+  const char* device;           /* "cpu" (default), "cuda" or "auto" */
+  const char* loss_log;         /* rank 0 appends "step loss" lines here (tests), or NULL */
 } dc_train_params;
 
 void dc_train_params_init(dc_train_params* p);

@@ -48,13 +48,13 @@ Status SaveCheckpoint(const std::string& path, const NamedParams& params, const 
   return Status::Ok();
 }
 
-StatusOr<RunMeta> LoadCheckpoint(const std::string& path, const NamedParams& params, std::vector<torch::Tensor>& ema,
-                                 torch::optim::Optimizer& opt) {
+StatusOr<RunMeta> LoadCheckpoint(const std::string& bytes, const std::string& path, const NamedParams& params,
+                                 std::vector<torch::Tensor>& ema, torch::optim::Optimizer& opt) {
   RunMeta m;
   try {
     torch::NoGradGuard ng;
     torch::serialize::InputArchive ar;
-    ar.load_from(path);
+    ar.load_from(bytes.data(), bytes.size());
     for (size_t i = 0; i < params.size(); ++i) {
       torch::Tensor t;
       ar.read("p_" + params[i].first, t);

@@ -33,9 +33,10 @@ using NamedParams = std::vector<std::pair<std::string, torch::Tensor>>;
 // Writes params, their EMA, the optimiser state and meta atomically to path.
 Status SaveCheckpoint(const std::string& path, const NamedParams& params, const std::vector<torch::Tensor>& ema,
                       torch::optim::Optimizer& opt, const RunMeta& meta);
-// Reads them back into params, ema and opt (same architecture), returns meta.
-StatusOr<RunMeta> LoadCheckpoint(const std::string& path, const NamedParams& params, std::vector<torch::Tensor>& ema,
-                                 torch::optim::Optimizer& opt);
+// Reads them back into params, ema and opt (same architecture), returns meta. bytes: the
+// checkpoint file's contents (rank 0 reads it, every rank loads it); name: for messages.
+StatusOr<RunMeta> LoadCheckpoint(const std::string& bytes, const std::string& name, const NamedParams& params,
+                                 std::vector<torch::Tensor>& ema, torch::optim::Optimizer& opt);
 
 // The weights file of named values (float), with arch, id, config and provenance.
 nn::WeightsFile ToWeightsFile(const NamedParams& params, const std::vector<torch::Tensor>& values, const std::string& arch,

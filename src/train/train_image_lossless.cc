@@ -1,17 +1,11 @@
 // Training of the lossless image model (the only translation unit that includes libtorch).
 //
-// The network mirrors codecs/image_lossless/adm_net.h exactly (same parameter names, same
-// forward), and its inputs are built by the same C++ code the codec uses (adm_layout.h), so the
-// exported weights drive the deterministic coder with the likelihood measured here.
-#include <omp.h>
-#include <pmmintrin.h>
+// The network is AdmTorch (torch_nets.h, the mirror of codecs/image_lossless/adm_net.h), and its
+// inputs are built by the same C++ code the codec uses (adm_layout.h), so the exported weights
+// drive the deterministic coder with the likelihood measured here.
 #include <torch/torch.h>
-#include <xmmintrin.h>
-
-#include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +24,7 @@
 #include "extras/image_io.h"
 #include "nn/weights.h"
 #include "train/train_image_lossy.h"
+#include "train/train_loop.h"
 #include "train/train_signal_lossless.h"
 #include "train/train_video_lossless.h"
 
@@ -123,165 +118,7 @@ adm::Level Crop(const adm::Level& src, int y0, int x0, int size, bool flip_h, bo
   return l;
 }
 
-// A batch of levels of one size, with everything the loss needs for all three stages.
-struct Batch {
-  Tensor trunk_in;   // N x 3 x h x w
-  Tensor head_in;    // 3N x kHeadInputs x h x w  (sample-major, then stage)
-  Tensor target;     // 3N x 3 x h x w, normalised
-  Tensor pred;       // 3N x 3 x h x w, normalised predictor
-  Tensor mask;       // 3N x 3 x h x w: 1 where the sub-pixel is coded
-};
-
-Batch MakeBatch(const std::vector<adm::Level>& levels, const std::vector<bool>& gray) {
-  const int N = static_cast<int>(levels.size());
-  const int H = levels[0].height, W = levels[0].width;
-  const int h = adm::CoarseDim(H), w = adm::CoarseDim(W);
-  const int64_t plane = static_cast<int64_t>(h) * w;
-  Batch b;
-  b.trunk_in = torch::empty({N, adm::kTrunkInputs, h, w});
-  b.head_in = torch::empty({3 * N, adm::kHeadInputs, h, w});
-  b.target = torch::zeros({3 * N, 3, h, w});
-  b.pred = torch::zeros({3 * N, 3, h, w});
-  b.mask = torch::zeros({3 * N, 3, h, w});
-  std::vector<int32_t> pred(3 * plane);
-  for (int n = 0; n < N; ++n) {
-    adm::BuildTrunkInput(levels[n], b.trunk_in[n].data_ptr<float>());
-    for (int s = 0; s < adm::kStages; ++s) {
-      const int m = n * 3 + s;
-      adm::BuildHeadInput(levels[n], s, b.head_in[m].data_ptr<float>(), pred.data());
-      float* tg = b.target[m].data_ptr<float>();
-      float* pr = b.pred[m].data_ptr<float>();
-      float* mk = b.mask[m].data_ptr<float>();
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          if (!adm::StageTargetExists(s, i, j, H, W)) continue;
-          const int y = 2 * i + adm::kPhaseDy[s + 1], x = 2 * j + adm::kPhaseDx[s + 1];
-          for (int c = 0; c < 3; ++c) {
-            tg[c * plane + i * w + j] = adm::Norm(levels[n].at(y, x, c));
-            pr[c * plane + i * w + j] = adm::Norm(pred[c * plane + i * w + j]);
-            mk[c * plane + i * w + j] = (gray[n] && c > 0) ? 0.0f : 1.0f;
-          }
-        }
-    }
-  }
-  return b;
-}
-
-// ---- network (mirror of adm_net.h) -----------------------------------------------------------
-
-struct AdmTorchImpl : torch::nn::Module {
-  adm::NetConfig cfg;
-  std::vector<std::pair<std::string, Tensor>> params;  // in registration order
-
-  explicit AdmTorchImpl(const adm::NetConfig& c) : cfg(c) {
-    const int F = cfg.features;
-    Conv("trunk_in", F, adm::kTrunkInputs, 3);
-    for (int i = 0; i < cfg.trunk_blocks; ++i) {
-      Conv("trunk_b" + std::to_string(i) + "_c1", F, F, 3);
-      Conv("trunk_b" + std::to_string(i) + "_c2", F, F, 3, /*zero=*/true);
-    }
-    Conv("head_in", F, adm::kHeadInputs, 3);
-    for (int i = 0; i < cfg.head_blocks; ++i) {
-      Conv("head_b" + std::to_string(i) + "_c1", F, F, 3);
-      Conv("head_b" + std::to_string(i) + "_c2", F, F, 3, /*zero=*/true);
-    }
-    Conv("head_out", cfg.outputs(), F, 1, /*zero=*/true);
-  }
-  void Conv(const std::string& name, int out, int in, int k, bool zero = false) {
-    Tensor wt = torch::randn({out, in, k, k}) * std::sqrt(2.0 / (in * k * k));
-    if (zero) wt = wt * 0.1;
-    params.emplace_back(name + "_w", register_parameter(name + "_w", wt));
-    params.emplace_back(name + "_b", register_parameter(name + "_b", torch::zeros({out})));
-  }
-  Tensor P(const std::string& n) { return named_parameters()[n]; }
-  Tensor C(const Tensor& x, const std::string& n) {
-    const Tensor& wt = P(n + "_w");
-    return torch::conv2d(x, wt, P(n + "_b"), 1, wt.size(2) / 2);
-  }
-  // Shapes: trunk_in N x 3 x h x w -> N x F x h x w.
-  Tensor Trunk(const Tensor& x) {
-    Tensor t = C(x, "trunk_in");
-    for (int i = 0; i < cfg.trunk_blocks; ++i) {
-      const std::string b = "trunk_b" + std::to_string(i);
-      t = t + C(torch::relu(C(torch::relu(t), b + "_c1")), b + "_c2");
-    }
-    return t;
-  }
-  // head_in M x kHeadInputs x h x w, trunk features M x F x h x w -> M x outputs x h x w.
-  Tensor Head(const Tensor& x, const Tensor& feats) {
-    Tensor t = C(x, "head_in") + feats;
-    for (int i = 0; i < cfg.head_blocks; ++i) {
-      const std::string b = "head_b" + std::to_string(i);
-      t = t + C(torch::relu(C(torch::relu(t), b + "_c1")), b + "_c2");
-    }
-    return C(torch::relu(t), "head_out");
-  }
-  Tensor Forward(const Batch& b) {
-    const Tensor feats = Trunk(b.trunk_in);
-    const int64_t N = feats.size(0);
-    const Tensor f3 = feats.unsqueeze(1).expand({N, 3, feats.size(1), feats.size(2), feats.size(3)})
-                          .reshape({3 * N, feats.size(1), feats.size(2), feats.size(3)});
-    return Head(b.head_in, f3);
-  }
-};
-TORCH_MODULE(AdmTorch);
-
-// Discretised logistic mixture NLL in nats, summed over masked sub-pixels. Per channel c:
-// p(x_c | earlier channels) = sum_k pi_ck Logistic(mean_ck, s_ck) over the bin of x_c, with
-// mean_ck = pred_c + m_ck + sum_{c'<c} tanh(coef) (x_c' - pred_c'). Layout of `out` channels:
-// see adm::NetConfig (logits, means, log-scales, coefficients; each 3*K, channel-major).
-Tensor MixtureNll(const Tensor& out, const Batch& b, int K) {
-  const auto parts = out.split(3 * K, 1);
-  const auto shape5 = [&](const Tensor& t) {
-    return t.reshape({t.size(0), 3, K, t.size(2), t.size(3)});
-  };
-  const Tensor logits = shape5(parts[0]);
-  const Tensor means = shape5(parts[1]);
-  const Tensor log_s = torch::clamp(shape5(parts[2]), adm::kMinLogScale, adm::kMaxLogScale);
-  const Tensor coef = torch::tanh(shape5(parts[3]));
-  const Tensor x = b.target.unsqueeze(2);    // M x 3 x 1 x h x w
-  const Tensor pr = b.pred.unsqueeze(2);
-  const Tensor res = x - pr;                 // residuals of known channels
-  const Tensor rR = res.select(1, 0), rG = res.select(1, 1);
-  // Coefficient slots (adm_net.h): 1 = G on R, 2 = B on R, 0 = B on G.
-  const Tensor mR = pr.select(1, 0) + means.select(1, 0);
-  const Tensor mG = pr.select(1, 1) + means.select(1, 1) + coef.select(1, 1) * rR;
-  const Tensor mB = pr.select(1, 2) + means.select(1, 2) + coef.select(1, 2) * rR + coef.select(1, 0) * rG;
-  const Tensor mean = torch::stack({mR, mG, mB}, 1);
-  const Tensor centered = x - mean;
-  const Tensor inv_s = torch::exp(-log_s);
-  const double half_bin = 1.0 / 255.0;
-  const Tensor plus_in = inv_s * (centered + half_bin);
-  const Tensor min_in = inv_s * (centered - half_bin);
-  const Tensor cdf_delta = torch::sigmoid(plus_in) - torch::sigmoid(min_in);
-  const Tensor log_cdf_plus = plus_in - torch::softplus(plus_in);
-  const Tensor log_one_minus_cdf_min = -torch::softplus(min_in);
-  const Tensor mid_in = inv_s * centered;
-  const Tensor log_pdf_mid = mid_in - log_s - 2.0 * torch::softplus(mid_in);
-  const Tensor log_mid = torch::where(cdf_delta > 1e-5, torch::log(torch::clamp(cdf_delta, 1e-12)),
-                                      log_pdf_mid - std::log(127.5));
-  const Tensor xe = x.expand_as(centered);
-  const Tensor lp = torch::where(xe < -0.999, log_cdf_plus,
-                                 torch::where(xe > 0.999, log_one_minus_cdf_min, log_mid));
-  const Tensor lmix = torch::logsumexp(lp + torch::log_softmax(logits, 2), 2);  // M x 3 x h x w
-  return -(lmix * b.mask).sum();
-}
-
 // ---- validation: exact NLL of the full recursion on held-back crops -------------------------
-
-double RecursiveBits(AdmTorch& net, const adm::Level& full, int* subpixels) {
-  torch::NoGradGuard ng;
-  double bits = 0;
-  adm::Level cur = full;
-  *subpixels = cur.height * cur.width * 3;
-  while (cur.height > 1 || cur.width > 1) {
-    Batch b = MakeBatch({cur}, {false});
-    const Tensor out = net->Forward(b);
-    bits += MixtureNll(out, b, net->cfg.mixtures).item<double>() / std::log(2.0);
-    cur = adm::Downsample(cur);
-  }
-  return bits + 24.0;  // the 1x1 base, 8 bits per channel
-}
 
 double Validate(AdmTorch& net, const Dataset& ds) {
   double bits = 0;
@@ -289,49 +126,18 @@ double Validate(AdmTorch& net, const Dataset& ds) {
   for (const auto& img : ds.val_photos) {
     const int size = std::min({256, img.height, img.width});
     adm::Level crop = Crop(img, (img.height - size) / 2, (img.width - size) / 2, size, false, false, false);
-    int sp;
-    bits += RecursiveBits(net, crop, &sp);
+    int64_t sp;
+    bits += AdmRecursiveBits(net, crop, nullptr, false, &sp);
     n += sp;
   }
   return n ? bits / n : 0.0;
 }
 
-// ---- export ----------------------------------------------------------------------------------
-
-nn::WeightsFile ToWeights(AdmTorch& net, const std::vector<Tensor>& values, const nlohmann::json& info) {
-  nn::WeightsFile w;
-  w.arch = adm::kArch;
-  w.model_id = adm::kDefaultModelId;
-  w.config_json = net->cfg.ToJson();
-  w.info_json = info.dump();
-  for (size_t i = 0; i < net->params.size(); ++i) {
-    const Tensor t = values[i].contiguous().to(torch::kFloat);
-    nn::Tensor nt;
-    for (int64_t d : t.sizes()) nt.shape.push_back(d);
-    nt.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    w.tensors[net->params[i].first] = std::move(nt);
-  }
-  return w;
-}
-
 }  // namespace
 
 Status TrainImageLossless(const dc_train_params& p) {
-  using Clock = std::chrono::steady_clock;
-  const bool quiet = p.quiet != 0;
-  const int threads = p.threads > 0 ? p.threads : 2;
-  torch::set_num_threads(threads);
-  // Denormals stalled steps for seconds in the pilot, and here after ~2000 steps. The flag is
-  // per thread (MXCSR), so set it in every OpenMP worker that libtorch's ops run on too.
-  at::globalContext().setFlushDenormal(true);
-#pragma omp parallel num_threads(threads)
-  {
-    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
-    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
-  }
-  torch::manual_seed(p.seed);
-  std::mt19937_64 rng(p.seed);
-
+  const bool quiet = p.quiet != 0 || p.rank > 0;
+  BeginTraining(p);
   std::vector<std::string> inputs(p.data, p.data + p.num_data);
   Dataset ds;
   RETURN_IF_ERROR(LoadData(inputs, &ds, quiet));
@@ -342,188 +148,77 @@ Status TrainImageLossless(const dc_train_params& p) {
   if (p.head_blocks >= 0) cfg.head_blocks = p.head_blocks;
   if (p.mixtures > 0) cfg.mixtures = std::min(p.mixtures, adm::kMaxMixtures);
   AdmTorch net(cfg);
-  std::vector<Tensor> ema;
-  for (auto& [name, t] : net->params) ema.push_back(t.detach().clone());
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(2e-3));
 
-  const std::string out_path = p.out_path;
-  const std::string ckpt_path = p.checkpoint_path ? p.checkpoint_path : out_path + ".ckpt";
-  double elapsed_before = 0;  // training seconds of earlier runs
-  double cpu_before = 0;      // CPU seconds of earlier runs
-  bool cpu_complete = true;   // false if an earlier run did not record its CPU time
-  int64_t step = 0;
-  if (p.resume_path) {
-    try {
-      torch::serialize::InputArchive ar;
-      ar.load_from(p.resume_path);
-      for (size_t i = 0; i < net->params.size(); ++i) {
-        Tensor t;
-        ar.read("p_" + net->params[i].first, t);
-        net->params[i].second.data().copy_(t);
-        ar.read("ema_" + net->params[i].first, t);
-        ema[i].copy_(t);
-      }
-      torch::serialize::InputArchive oa;
-      ar.read("opt", oa);
-      opt.load(oa);
-      Tensor meta;
-      ar.read("meta", meta);
-      elapsed_before = meta[0].item<double>();
-      step = meta[1].item<int64_t>();
-      cpu_before = meta.numel() > 2 ? meta[2].item<double>() : 0.0;
-      cpu_complete = meta.numel() > 3 && meta[3].item<double>() > 0;
-      if (!quiet) std::fprintf(stderr, "train: resumed %s at step %lld (%.1f min)\n", p.resume_path, (long long)step, elapsed_before / 60);
-    } catch (const std::exception& e) {
-      const std::string what = e.what();  // libtorch appends a backtrace: keep the first line
-      return Error(DC_ERR_CORRUPT, "cannot resume from checkpoint " + std::string(p.resume_path) + ": " +
-                                       what.substr(0, what.find('\n')));
-    }
-  }
-
-  const auto cpu_now = [] {
-    rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-  };
-  const double cpu0 = cpu_now();
-  const auto cpu_total = [&] { return cpu_before + cpu_now() - cpu0; };
-  const double total_s = p.minutes * 60.0;
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - t0).count(); };
-  double last_print = 0, last_ckpt = elapsed(), last_val = elapsed();
-  double run_loss = 0, run_n = 0;
-  const double ema_decay = 0.999;
-  const auto trained = [&](const std::vector<Tensor>& vals) {
-    // Evaluate and export with the values the codec will use (f16-rounded).
-    std::vector<Tensor> backup;
-    for (auto& [n, t] : net->params) backup.push_back(t.detach().clone());
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < vals.size(); ++i)
-      net->params[i].second.copy_(vals[i].to(torch::kHalf).to(torch::kFloat));
-    const double vbits = Validate(net, ds);
-    for (size_t i = 0; i < vals.size(); ++i) net->params[i].second.copy_(backup[i]);
-    return vbits;
-  };
-  const auto save_ckpt = [&]() -> Status {
-    try {
-      torch::serialize::OutputArchive ar;
-      for (size_t i = 0; i < net->params.size(); ++i) {
-        ar.write("p_" + net->params[i].first, net->params[i].second.detach());
-        ar.write("ema_" + net->params[i].first, ema[i]);
-      }
-      torch::serialize::OutputArchive oa;
-      opt.save(oa);
-      ar.write("opt", oa);
-      ar.write("meta", torch::tensor({elapsed(), static_cast<double>(step), cpu_total(), cpu_complete ? 1.0 : 0.0},
-                                     torch::kDouble));
-      const std::string tmp = ckpt_path + ".tmp";
-      ar.save_to(tmp);
-      fs::rename(tmp, ckpt_path);
-    } catch (const std::exception& e) {
-      return Error(DC_ERR_IO, std::string("cannot write checkpoint: ") + e.what());
-    }
-    return Status::Ok();
-  };
-  const auto export_model = [&](double vbits) -> Status {
-    nlohmann::json info = {
-        {"command", p.command_line ? p.command_line : ""},
-        {"data", inputs},
-        {"validation_images", ds.val_names},
-        {"validation_bpsp", vbits},
-        {"validation_note", "exact model NLL of the full recursion on 256x256 centre crops of the held-back photos, f16 weights"},
-        {"train_seconds", elapsed()},
-        {"train_cpu_seconds", cpu_total()},
-        {"train_cpu_seconds_complete", cpu_complete},
-        {"steps", step},
-        {"threads", p.threads > 0 ? p.threads : 2},
-        {"seed", p.seed}};
-    const auto bytes = nn::SerializeWeights(ToWeights(net, ema, info), nn::DType::kF16);
-    return extras::WriteFileAtomic(out_path, bytes.data(), bytes.size(), true);
-  };
-
-  const int photo_batch = 12, cifar_batch = 24;
+  const int photo_batch = ds.photos.empty() ? 0 : 12, cifar_batch = ds.cifar.empty() ? 0 : 24;
   int max_photo_level = 0;  // LoadData keeps photos of at least 64 x 64
   for (const auto& img : ds.photos)
     while (max_photo_level < 3 && std::min(img.height, img.width) >= (128 << max_photo_level)) ++max_photo_level;
-  std::uniform_real_distribution<double> U(0, 1);
-  while (elapsed() < total_s) {
-    const double frac = std::min(1.0, elapsed() / total_s);
-    const double lr = 2e-3 * (frac < 0.02 ? frac / 0.02 : 0.5 * (1 + std::cos(M_PI * frac))) + 1e-5;
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
 
-    Tensor loss = torch::zeros({});
-    double subpixels = 0;
-    if (!ds.photos.empty()) {
-      const double u = U(rng);
-      // Crops of 64 << lvl pixels, brought down lvl pyramid levels; never a level no photo fits.
-      const int lvl = std::min(u < 0.6 ? 0 : u < 0.85 ? 1 : u < 0.95 ? 2 : 3, max_photo_level);
-      const int size = 64 << lvl;
-      std::vector<adm::Level> lv;
-      std::vector<bool> gray;
-      while (static_cast<int>(lv.size()) < photo_batch) {
+  TrainSpec spec;
+  spec.unit = "bpsp";
+  spec.peak_lr = 2e-3;
+  spec.ema_decay = 0.999;
+  spec.print_every_s = 30;
+  spec.ckpt_every_s = 300;
+  spec.val_every_s = 900;
+  spec.global_batch = photo_batch + cifar_batch;
+  spec.arch = adm::kArch;
+  spec.model_id = adm::kDefaultModelId;
+  spec.config_json = cfg.ToJson();
+  spec.info = {{"validation_images", ds.val_names},
+               {"validation_note", "exact model NLL of the full recursion on 256x256 centre crops of the held-back photos, f16 weights"}};
+  // A step: photo crops of 64 << lvl pixels brought down lvl pyramid levels (one lvl per step,
+  // never a level no photo fits), and CIFAR images at a level of their own; sample i of the
+  // global batch is drawn from its own stream.
+  spec.step = [&](const StepContext& ctx) -> StatusOr<StepLoss> {
+    std::mt19937_64 srng = ctx.StepRng();
+    std::uniform_real_distribution<double> U(0, 1);
+    const double u1 = U(srng), u2 = U(srng);
+    StepLoss sl{torch::zeros({}, ctx.device), 0};
+    const auto [g0, g1] = ctx.Range(spec.global_batch);
+    const auto add = [&](const std::vector<adm::Level>& lv, const std::vector<bool>& gray) {
+      if (lv.empty()) return;
+      const AdmBatch b = ToDevice(MakeImageBatch(lv, gray), ctx.device);
+      sl.sum = sl.sum + AdmMixtureNll(net->Forward(b), b, cfg.mixtures) / std::log(2.0);
+      sl.count += b.mask.sum().item<double>();
+    };
+    std::vector<adm::Level> lv;
+    std::vector<bool> gray;
+    const int lvl = std::min(u1 < 0.6 ? 0 : u1 < 0.85 ? 1 : u1 < 0.95 ? 2 : 3, max_photo_level);
+    const int size = 64 << lvl;
+    for (int i = std::max(g0, 0); i < std::min(g1, photo_batch); ++i) {
+      std::mt19937_64 rng = ctx.SampleRng(i);
+      for (;;) {
         const auto& img = ds.photos[rng() % ds.photos.size()];
         if (img.height < size || img.width < size) continue;
         const bool g = U(rng) < 0.08;
-        adm::Level c = Crop(img, rng() % (img.height - size + 1), rng() % (img.width - size + 1), size,
-                            rng() & 1, rng() & 1, g);
+        const int y0 = rng() % (img.height - size + 1), x0 = rng() % (img.width - size + 1);
+        const bool fh = rng() & 1, fv = rng() & 1;
+        adm::Level c = Crop(img, y0, x0, size, fh, fv, g);
         for (int k = 0; k < lvl; ++k) c = adm::Downsample(c);
         lv.push_back(std::move(c));
         gray.push_back(g);
+        break;
       }
-      Batch b = MakeBatch(lv, gray);
-      loss = loss + MixtureNll(net->Forward(b), b, cfg.mixtures);
-      subpixels += b.mask.sum().item<double>();
     }
-    if (!ds.cifar.empty()) {
-      const double u = U(rng);
-      const int lvl = u < 0.55 ? 0 : u < 0.75 ? 1 : u < 0.87 ? 2 : u < 0.95 ? 3 : 4;
-      std::vector<adm::Level> lv;
-      std::vector<bool> gray;
-      for (int k = 0; k < cifar_batch; ++k) {
-        adm::Level c = Crop(ds.cifar[rng() % ds.cifar.size()], 0, 0, 32, rng() & 1, false, false);
-        for (int d = 0; d < lvl; ++d) c = adm::Downsample(c);
-        lv.push_back(std::move(c));
-        gray.push_back(false);
-      }
-      Batch b = MakeBatch(lv, gray);
-      loss = loss + MixtureNll(net->Forward(b), b, cfg.mixtures);
-      subpixels += b.mask.sum().item<double>();
+    add(lv, gray);
+    lv.clear();
+    gray.clear();
+    const int clvl = u2 < 0.55 ? 0 : u2 < 0.75 ? 1 : u2 < 0.87 ? 2 : u2 < 0.95 ? 3 : 4;
+    for (int i = std::max(g0, photo_batch); i < g1; ++i) {
+      std::mt19937_64 rng = ctx.SampleRng(i);
+      const auto& src = ds.cifar[rng() % ds.cifar.size()];
+      const bool fh = rng() & 1;
+      adm::Level c = Crop(src, 0, 0, 32, fh, false, false);
+      for (int d = 0; d < clvl; ++d) c = adm::Downsample(c);
+      lv.push_back(std::move(c));
+      gray.push_back(false);
     }
-    const Tensor bpsp = loss / (subpixels * std::log(2.0));
-    opt.zero_grad();
-    bpsp.backward();
-    torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
-    opt.step();
-    {
-      torch::NoGradGuard ng;
-      const double d = std::min(ema_decay, (1.0 + step) / (10.0 + step));
-      for (size_t i = 0; i < ema.size(); ++i) ema[i].mul_(d).add_(net->params[i].second.detach(), 1 - d);
-    }
-    ++step;
-    run_loss += bpsp.item<double>();
-    run_n += 1;
-    const double now = elapsed();
-    if (!quiet && now - last_print > 30) {
-      std::fprintf(stderr, "train: step %lld  %.1f/%.0f min  lr %.2e  loss %.4f bpsp\n", (long long)step,
-                   now / 60, total_s / 60, lr, run_loss / run_n);
-      run_loss = run_n = 0;
-      last_print = now;
-    }
-    if (now - last_ckpt > 300) {
-      RETURN_IF_ERROR(save_ckpt());
-      last_ckpt = now;
-    }
-    if (now - last_val > 900) {
-      const double v = trained(ema);
-      if (!quiet) std::fprintf(stderr, "train: validation %.4f bpsp (EMA, f16) at step %lld\n", v, (long long)step);
-      RETURN_IF_ERROR(export_model(v));
-      last_val = now;
-    }
-  }
-  RETURN_IF_ERROR(save_ckpt());
-  const double v = trained(ema);
-  if (!quiet) std::fprintf(stderr, "train: done, %lld steps, validation %.4f bpsp; wrote %s\n", (long long)step, v, out_path.c_str());
-  return export_model(v);
+    add(lv, gray);
+    return sl;
+  };
+  spec.validate = [&] { return nlohmann::json{{"validation_bpsp", Validate(net, ds)}}; };
+  return RunTraining(p, *net, spec);
 }
 
 }  // namespace dc::train
@@ -536,11 +231,15 @@ extern "C" void dc_train_params_init(dc_train_params* p) {
   p->head_blocks = -1;
   p->threads = 2;
   p->seed = 1;
+  p->world_size = 1;
+  p->timeout_s = 300;
 }
 
 extern "C" dc_error dc_train(const dc_train_params* p) {
   if (!p || !p->out_path || p->num_data <= 0 || p->minutes <= 0)
     return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "train needs --data, --minutes > 0 and --out"));
+  if (p->world_size > 1 && (p->rank < 0 || p->rank >= p->world_size || !p->master))
+    return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "data-parallel training needs 0 <= rank < world_size and a master HOST:PORT"));
   if (p->codec != DC_CODEC_IMAGE_LOSSLESS && p->codec != DC_CODEC_IMAGE_LOSSY && p->codec != DC_CODEC_SIGNAL_LOSSLESS &&
       p->codec != DC_CODEC_VIDEO_LOSSLESS)
     return dc::SetLastError(dc::Error(DC_ERR_UNKNOWN_CODEC, "training is implemented for image-lossless, image-lossy, signal-lossless and video-lossless"));

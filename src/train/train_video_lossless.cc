@@ -1,9 +1,8 @@
 // Training of the lossless video model: adm1 with the previous frame as extra input planes
 // (codecs/image_lossless/adm_layout.h, kPrevTrunkInputs / kPrevHeadInputs).
 //
-// The network mirrors codecs/image_lossless/adm_net.h exactly, as train_image_lossless.cc does
-// for images (same parameter names, same forward), with trunk_in and head_in widened by the
-// extra planes; inputs are built by the codec's own C++ (BuildTrunkInput, BuildHeadInput,
+// The network is AdmTorch (torch_nets.h, the mirror of codecs/image_lossless/adm_net.h) with
+// trunk_in and head_in widened by the extra planes; inputs are built by the codec's own C++ (BuildTrunkInput, BuildHeadInput,
 // BuildPrevTrunkInput, BuildPrevHeadInput), so the exported weights drive the deterministic coder
 // with the likelihood measured here.
 //
@@ -18,7 +17,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -35,7 +33,7 @@
 #include "extras/file_io.h"
 #include "extras/image_io.h"
 #include "nn/weights.h"
-#include "train/train_common.h"
+#include "train/train_loop.h"
 #include "train/train_video_lossless.h"
 
 namespace dc::train {
@@ -238,153 +236,6 @@ void CropPair(const FramePair& fp, int size, std::mt19937_64& rng, adm::Level* p
   *prev = ToLevel(size, b);
 }
 
-// A batch of levels of one size (gray planes: channel 0 is coded), all three stages.
-struct Batch {
-  Tensor trunk_in;  // N x trunk_inputs x h x w
-  Tensor head_in;   // 3N x head_inputs x h x w
-  Tensor target, pred, mask;  // 3N x 3 x h x w
-};
-
-Batch MakeBatch(const std::vector<adm::Level>& cur, const std::vector<const adm::Level*>& prev) {
-  const int N = static_cast<int>(cur.size());
-  const int H = cur[0].height, W = cur[0].width;
-  const int h = adm::CoarseDim(H), w = adm::CoarseDim(W);
-  const int64_t plane = static_cast<int64_t>(h) * w;
-  Batch b;
-  b.trunk_in = torch::empty({N, adm::kTrunkInputs + adm::kPrevTrunkInputs, h, w});
-  b.head_in = torch::empty({3 * N, adm::kHeadInputs + adm::kPrevHeadInputs, h, w});
-  b.target = torch::zeros({3 * N, 3, h, w});
-  b.pred = torch::zeros({3 * N, 3, h, w});
-  b.mask = torch::zeros({3 * N, 3, h, w});
-  std::vector<int32_t> pred(3 * plane);
-  for (int n = 0; n < N; ++n) {
-    float* ti = b.trunk_in[n].data_ptr<float>();
-    adm::BuildTrunkInput(cur[n], ti);
-    adm::BuildPrevTrunkInput(prev[n], H, W, ti + adm::kTrunkInputs * plane);
-    for (int s = 0; s < adm::kStages; ++s) {
-      const int m = n * 3 + s;
-      float* hi = b.head_in[m].data_ptr<float>();
-      adm::BuildHeadInput(cur[n], s, hi, pred.data());
-      adm::BuildPrevHeadInput(prev[n], s, H, W, pred.data(), hi + adm::kHeadInputs * plane);
-      float* tg = b.target[m].data_ptr<float>();
-      float* pr = b.pred[m].data_ptr<float>();
-      float* mk = b.mask[m].data_ptr<float>();
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          if (!adm::StageTargetExists(s, i, j, H, W)) continue;
-          const int y = 2 * i + adm::kPhaseDy[s + 1], x = 2 * j + adm::kPhaseDx[s + 1];
-          for (int c = 0; c < 3; ++c) {
-            tg[c * plane + i * w + j] = adm::Norm(cur[n].at(y, x, c));
-            pr[c * plane + i * w + j] = adm::Norm(pred[c * plane + i * w + j]);
-          }
-          mk[i * w + j] = 1.0f;
-        }
-    }
-  }
-  return b;
-}
-
-// ---- network (mirror of adm_net.h with extra inputs) -----------------------------------------
-
-struct VidTorchImpl : torch::nn::Module {
-  adm::NetConfig cfg;
-  NamedParams params;  // in registration order
-
-  explicit VidTorchImpl(const adm::NetConfig& c) : cfg(c) {
-    const int F = cfg.features;
-    Conv("trunk_in", F, cfg.trunk_inputs(), 3);
-    for (int i = 0; i < cfg.trunk_blocks; ++i) {
-      Conv("trunk_b" + std::to_string(i) + "_c1", F, F, 3);
-      Conv("trunk_b" + std::to_string(i) + "_c2", F, F, 3, true);
-    }
-    Conv("head_in", F, cfg.head_inputs(), 3);
-    for (int i = 0; i < cfg.head_blocks; ++i) {
-      Conv("head_b" + std::to_string(i) + "_c1", F, F, 3);
-      Conv("head_b" + std::to_string(i) + "_c2", F, F, 3, true);
-    }
-    Conv("head_out", cfg.outputs(), F, 1, true);
-  }
-  void Conv(const std::string& name, int out, int in, int k, bool zero = false) {
-    Tensor wt = torch::randn({out, in, k, k}) * std::sqrt(2.0 / (in * k * k));
-    if (zero) wt = wt * 0.1;
-    params.emplace_back(name + "_w", register_parameter(name + "_w", wt));
-    params.emplace_back(name + "_b", register_parameter(name + "_b", torch::zeros({out})));
-  }
-  Tensor P(const std::string& n) { return named_parameters()[n]; }
-  Tensor C(const Tensor& x, const std::string& n) {
-    const Tensor& wt = P(n + "_w");
-    return torch::conv2d(x, wt, P(n + "_b"), 1, wt.size(2) / 2);
-  }
-  Tensor Trunk(const Tensor& x) {
-    Tensor t = C(x, "trunk_in");
-    for (int i = 0; i < cfg.trunk_blocks; ++i) {
-      const std::string b = "trunk_b" + std::to_string(i);
-      t = t + C(torch::relu(C(torch::relu(t), b + "_c1")), b + "_c2");
-    }
-    return t;
-  }
-  Tensor Head(const Tensor& x, const Tensor& feats) {
-    Tensor t = C(x, "head_in") + feats;
-    for (int i = 0; i < cfg.head_blocks; ++i) {
-      const std::string b = "head_b" + std::to_string(i);
-      t = t + C(torch::relu(C(torch::relu(t), b + "_c1")), b + "_c2");
-    }
-    return C(torch::relu(t), "head_out");
-  }
-  Tensor Forward(const Batch& b) {
-    const Tensor feats = Trunk(b.trunk_in);
-    const int64_t N = feats.size(0);
-    const Tensor f3 = feats.unsqueeze(1).expand({N, 3, feats.size(1), feats.size(2), feats.size(3)})
-                          .reshape({3 * N, feats.size(1), feats.size(2), feats.size(3)});
-    return Head(b.head_in, f3);
-  }
-};
-TORCH_MODULE(VidTorch);
-
-// Discretised logistic mixture NLL in nats over masked sub-pixels (as train_image_lossless.cc;
-// gray planes: only channel 0 is masked in, whose mean has no coupling term).
-Tensor MixtureNll(const Tensor& out, const Batch& b, int K) {
-  const auto parts = out.split(3 * K, 1);
-  const auto shape5 = [&](const Tensor& t) { return t.reshape({t.size(0), 3, K, t.size(2), t.size(3)}); };
-  const Tensor logits = shape5(parts[0]).select(1, 0);
-  const Tensor means = shape5(parts[1]).select(1, 0);
-  const Tensor log_s = torch::clamp(shape5(parts[2]).select(1, 0), adm::kMinLogScale, adm::kMaxLogScale);
-  const Tensor x = b.target.select(1, 0).unsqueeze(1);  // M x 1 x h x w
-  const Tensor mean = b.pred.select(1, 0).unsqueeze(1) + means;
-  const Tensor centered = x - mean;
-  const Tensor inv_s = torch::exp(-log_s);
-  const double half_bin = 1.0 / 255.0;
-  const Tensor plus_in = inv_s * (centered + half_bin);
-  const Tensor min_in = inv_s * (centered - half_bin);
-  const Tensor cdf_delta = torch::sigmoid(plus_in) - torch::sigmoid(min_in);
-  const Tensor log_cdf_plus = plus_in - torch::softplus(plus_in);
-  const Tensor log_one_minus_cdf_min = -torch::softplus(min_in);
-  const Tensor mid_in = inv_s * centered;
-  const Tensor log_pdf_mid = mid_in - log_s - 2.0 * torch::softplus(mid_in);
-  const Tensor log_mid = torch::where(cdf_delta > 1e-5, torch::log(torch::clamp(cdf_delta, 1e-12)),
-                                      log_pdf_mid - std::log(127.5));
-  const Tensor xe = x.expand_as(centered);
-  const Tensor lp = torch::where(xe < -0.999, log_cdf_plus, torch::where(xe > 0.999, log_one_minus_cdf_min, log_mid));
-  const Tensor lmix = torch::logsumexp(lp + torch::log_softmax(logits, 1), 1);  // M x h x w
-  return -(lmix * b.mask.select(1, 0)).sum();
-}
-
-// Exact NLL (bits) of the whole recursion of one plane pair, and its pixel count.
-double RecursiveBits(VidTorch& net, const adm::Level& cur_full, const adm::Level* prev_full, int64_t* pixels) {
-  torch::NoGradGuard ng;
-  double bits = 0;
-  adm::Level cur = cur_full, prev;
-  if (prev_full) prev = *prev_full;
-  *pixels = static_cast<int64_t>(cur.height) * cur.width;
-  while (cur.height > 1 || cur.width > 1) {
-    Batch b = MakeBatch({cur}, {prev_full ? &prev : nullptr});
-    bits += MixtureNll(net->Forward(b), b, net->cfg.mixtures).item<double>() / std::log(2.0);
-    cur = adm::Downsample(cur);
-    if (prev_full) prev = adm::Downsample(prev);
-  }
-  return bits + 8.0;
-}
-
 adm::Level PlaneLevel(const Plane& p, int y0, int x0, int hh, int ww) {
   adm::Level l;
   l.height = hh;
@@ -401,7 +252,7 @@ struct Validation {
   double holdout = 0;  // bits per pixel, held-out real pairs (full planes, up to 256x256 crop)
 };
 
-Validation Validate(VidTorch& net, const Dataset& ds) {
+Validation Validate(AdmTorch& net, const Dataset& ds) {
   Validation v;
   std::mt19937_64 rng(12345);  // the same pairs every time
   double bits = 0;
@@ -411,7 +262,7 @@ Validation Validate(VidTorch& net, const Dataset& ds) {
     adm::Level prev, cur;
     PseudoPair(p, 128, rng, &prev, &cur);
     int64_t px;
-    bits += RecursiveBits(net, cur, &prev, &px);
+    bits += AdmRecursiveBits(net, cur, &prev, true, &px);
     n += px;
   }
   v.pseudo = n ? bits / n : 0;
@@ -423,7 +274,7 @@ Validation Validate(VidTorch& net, const Dataset& ds) {
     const int y0 = (fp.cur.height - hh) / 2, x0 = (fp.cur.width - ww) / 2;
     const adm::Level prev = PlaneLevel(fp.prev, y0, x0, hh, ww), cur = PlaneLevel(fp.cur, y0, x0, hh, ww);
     int64_t px;
-    bits += RecursiveBits(net, cur, &prev, &px);
+    bits += AdmRecursiveBits(net, cur, &prev, true, &px);
     n += px;
   }
   v.holdout = n ? bits / n : 0;
@@ -431,7 +282,7 @@ Validation Validate(VidTorch& net, const Dataset& ds) {
 }
 
 // Copies an image-lossless adm1 model into the video network, the extra input weights at zero.
-Status InitFromImageModel(const std::string& path, VidTorch& net) {
+Status InitFromImageModel(const std::string& path, AdmTorch& net) {
   ASSIGN_OR_RETURN(nn::WeightsFile wf, nn::LoadWeights(path));
   ASSIGN_OR_RETURN(adm::NetConfig ic, adm::NetConfig::FromJson(wf.config_json));
   if (wf.arch != adm::kArch || ic.extra_trunk_inputs || ic.extra_head_inputs || ic.features != net->cfg.features ||
@@ -457,12 +308,8 @@ Status InitFromImageModel(const std::string& path, VidTorch& net) {
 }  // namespace
 
 Status TrainVideoLossless(const dc_train_params& p) {
-  using Clock = std::chrono::steady_clock;
-  const bool quiet = p.quiet != 0;
-  SetUpThreads(p.threads > 0 ? p.threads : 2);
-  torch::manual_seed(p.seed);
-  std::mt19937_64 rng(p.seed);
-
+  const bool quiet = p.quiet != 0 || p.rank > 0;
+  BeginTraining(p);
   std::vector<std::string> inputs(p.data, p.data + p.num_data);
   std::vector<std::string> holdout;
   for (int i = 0; i < p.num_holdout; ++i) holdout.push_back(p.holdout[i]);
@@ -476,156 +323,79 @@ Status TrainVideoLossless(const dc_train_params& p) {
   if (p.mixtures > 0) cfg.mixtures = std::min(p.mixtures, adm::kMaxMixtures);
   cfg.extra_trunk_inputs = adm::kPrevTrunkInputs;
   cfg.extra_head_inputs = adm::kPrevHeadInputs;
-  VidTorch net(cfg);
-  const double peak_lr = 5e-4;
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(peak_lr));
-  std::vector<Tensor> ema;
+  AdmTorch net(cfg);
 
-  const std::string out_path = p.out_path;
-  const std::string ckpt_path = p.checkpoint_path ? p.checkpoint_path : out_path + ".ckpt";
-  RunMeta meta;
-  std::string init_from;
-  const std::string resume = p.resume_path ? p.resume_path : "";
-  if (!resume.empty() && fs::path(resume).extension() == ".dcw") {
-    RETURN_IF_ERROR(InitFromImageModel(resume, net));
-    init_from = resume;
-    if (!quiet) std::fprintf(stderr, "train: initialised from image model %s (extra input weights zero)\n", resume.c_str());
-  }
-  for (auto& [name, t] : net->params) ema.push_back(t.detach().clone());
-  if (!resume.empty() && init_from.empty()) {
-    ASSIGN_OR_RETURN(meta, LoadCheckpoint(resume, net->params, ema, opt));
-    if (!quiet) std::fprintf(stderr, "train: resumed %s at step %lld (%.1f min)\n", resume.c_str(), (long long)meta.step, meta.elapsed / 60);
-  }
-
-  const double cpu0 = CpuSeconds();
-  const auto cpu_total = [&] { return meta.cpu + CpuSeconds() - cpu0; };
-  const double elapsed_before = meta.elapsed;
-  const double total_s = p.minutes * 60.0;
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - t0).count(); };
-  double last_print = 0, last_ckpt = elapsed(), last_val = elapsed();
-  double run_loss = 0, run_n = 0;
-  int64_t step = meta.step;
-
-  const auto trained = [&](const std::vector<Tensor>& vals) {
-    std::vector<Tensor> backup;
-    for (auto& [n, t] : net->params) backup.push_back(t.detach().clone());
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < vals.size(); ++i) net->params[i].second.copy_(vals[i].to(torch::kHalf).to(torch::kFloat));
-    const Validation v = Validate(net, ds);
-    for (size_t i = 0; i < vals.size(); ++i) net->params[i].second.copy_(backup[i]);
-    return v;
-  };
-  const auto save_ckpt = [&]() {
-    RunMeta m = meta;
-    m.elapsed = elapsed();
-    m.step = step;
-    m.cpu = cpu_total();
-    return SaveCheckpoint(ckpt_path, net->params, ema, opt, m);
-  };
-  const auto export_model = [&](const Validation& v) -> Status {
-    nlohmann::json info = {
-        {"command", p.command_line ? p.command_line : ""},
-        {"init", init_from},
-        {"data", inputs},
-        {"photos", ds.photo_names.size()},
-        {"sequences_trained", ds.seq_names},
-        {"holdout_sequences", ds.holdout_names},
-        {"validation_images", ds.val_names},
-        {"validation_pseudo_bpp", v.pseudo},
-        {"validation_holdout_bpp", v.holdout},
-        {"validation_note",
-         "exact model NLL of the whole recursion (f16 weights), bits per plane pixel: pseudo-video pairs (128x128) of "
-         "the held-back photos' Y/Cb/Cr planes, and every 7th frame-plane pair (centre crop up to 256x256) of the "
-         "held-out sequences"},
-        {"train_seconds", elapsed()},
-        {"train_cpu_seconds", cpu_total()},
-        {"train_cpu_seconds_complete", meta.cpu_complete},
-        {"steps", step},
-        {"threads", p.threads > 0 ? p.threads : 2},
-        {"seed", p.seed}};
-    const auto w = ToWeightsFile(net->params, ema, adm::kArch, video::kDefaultModelId, cfg.ToJson(), info.dump());
-    const auto bytes = nn::SerializeWeights(w, nn::DType::kF16);
-    return extras::WriteFileAtomic(out_path, bytes.data(), bytes.size(), true);
-  };
-
-  if (!quiet && step == 0) {
-    const Validation v = trained(ema);
-    std::fprintf(stderr, "train: validation at start %.4f (pseudo) %.4f (held-out sequences) bits/pixel\n", v.pseudo, v.holdout);
-  }
-  const int batch = 12;
-  std::uniform_real_distribution<double> U(0, 1);
-  while (elapsed() < total_s) {
-    const double frac = std::min(1.0, elapsed() / total_s);
-    const double lr = peak_lr * (frac < 0.02 ? frac / 0.02 : 0.5 * (1 + std::cos(M_PI * frac))) + 1e-5;
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-
-    const double u = U(rng);
+  TrainSpec spec;
+  spec.unit = "bits/pixel";
+  spec.peak_lr = 5e-4;
+  spec.ema_decay = 0.998;
+  spec.print_every_s = 30;
+  spec.ckpt_every_s = 180;
+  spec.val_every_s = 600;
+  spec.global_batch = 12;
+  spec.validate_at_start = true;
+  spec.arch = adm::kArch;
+  spec.model_id = video::kDefaultModelId;
+  spec.config_json = cfg.ToJson();
+  spec.info = {{"photos", ds.photo_names.size()},
+               {"sequences_trained", ds.seq_names},
+               {"holdout_sequences", ds.holdout_names},
+               {"validation_images", ds.val_names},
+               {"validation_note",
+                "exact model NLL of the whole recursion (f16 weights), bits per plane pixel: pseudo-video pairs (128x128) of "
+                "the held-back photos' Y/Cb/Cr planes, and every 7th frame-plane pair (centre crop up to 256x256) of the "
+                "held-out sequences"}};
+  spec.init_from_model = [&](const std::string& path) { return InitFromImageModel(path, net); };
+  // A step: crops of 64 << lvl pixels (one lvl per step) brought down lvl levels; sample i of
+  // the global batch (a real frame pair or a pseudo-video pair, 10 % keyframes) from its own stream.
+  spec.step = [&](const StepContext& ctx) -> StatusOr<StepLoss> {
+    std::mt19937_64 srng = ctx.StepRng();
+    std::uniform_real_distribution<double> U(0, 1);
+    const double u = U(srng);
     const int lvl = u < 0.6 ? 0 : u < 0.85 ? 1 : u < 0.95 ? 2 : 3;
     const int size = 64 << lvl;
     std::vector<adm::Level> cur, prev;
     std::vector<bool> key;
-    int guard = 0;
-    while (static_cast<int>(cur.size()) < batch && ++guard < 10000) {
-      adm::Level a, b;
-      const bool real = !ds.pairs.empty() && (ds.planes.empty() || U(rng) < 0.5);
-      if (real) {
-        const auto& fp = ds.pairs[rng() % ds.pairs.size()];
-        if (fp.cur.height < size || fp.cur.width < size) continue;
-        CropPair(fp, size, rng, &b, &a);
-      } else {
-        const auto& pl = ds.planes[rng() % ds.planes.size()];
-        if (pl.height < size + 12 || pl.width < size + 12) continue;
-        PseudoPair(pl, size, rng, &b, &a);
+    const auto [g0, g1] = ctx.Range(spec.global_batch);
+    for (int i = g0; i < g1; ++i) {
+      std::mt19937_64 rng = ctx.SampleRng(i);
+      int guard = 0;
+      for (;; ++guard) {
+        if (guard == 1000) return Error(DC_ERR_INVALID_ARGUMENT, "training data too small for the crops");
+        adm::Level a, b;
+        const bool real = !ds.pairs.empty() && (ds.planes.empty() || U(rng) < 0.5);
+        if (real) {
+          const auto& fp = ds.pairs[rng() % ds.pairs.size()];
+          if (fp.cur.height < size || fp.cur.width < size) continue;
+          CropPair(fp, size, rng, &b, &a);
+        } else {
+          const auto& pl = ds.planes[rng() % ds.planes.size()];
+          if (pl.height < size + 12 || pl.width < size + 12) continue;
+          PseudoPair(pl, size, rng, &b, &a);
+        }
+        for (int k = 0; k < lvl; ++k) {
+          a = adm::Downsample(a);
+          b = adm::Downsample(b);
+        }
+        cur.push_back(std::move(a));
+        prev.push_back(std::move(b));
+        key.push_back(U(rng) < 0.1);  // keyframes: no previous frame
+        break;
       }
-      for (int k = 0; k < lvl; ++k) {
-        a = adm::Downsample(a);
-        b = adm::Downsample(b);
-      }
-      cur.push_back(std::move(a));
-      prev.push_back(std::move(b));
-      key.push_back(U(rng) < 0.1);  // keyframes: no previous frame
     }
-    if (cur.empty()) return Error(DC_ERR_INVALID_ARGUMENT, "training data too small for the crops");
     std::vector<const adm::Level*> pp;
     for (size_t i = 0; i < cur.size(); ++i) pp.push_back(key[i] ? nullptr : &prev[i]);
-    Batch b = MakeBatch(cur, pp);
-    const Tensor loss = MixtureNll(net->Forward(b), b, cfg.mixtures);
-    const Tensor bpp = loss / (b.mask.select(1, 0).sum().item<double>() * std::log(2.0));
-    opt.zero_grad();
-    bpp.backward();
-    torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
-    opt.step();
-    UpdateEma(net->params, ema, 0.998, step);
-    ++step;
-    run_loss += bpp.item<double>();
-    run_n += 1;
-    const double now = elapsed();
-    if (!quiet && now - last_print > 30) {
-      std::fprintf(stderr, "train: step %lld  %.1f/%.0f min  lr %.2e  loss %.4f bits/pixel\n", (long long)step, now / 60,
-                   total_s / 60, lr, run_loss / run_n);
-      run_loss = run_n = 0;
-      last_print = now;
-    }
-    if (now - last_ckpt > 180) {
-      RETURN_IF_ERROR(save_ckpt());
-      last_ckpt = now;
-    }
-    if (now - last_val > 600) {
-      const Validation v = trained(ema);
-      if (!quiet)
-        std::fprintf(stderr, "train: validation %.4f (pseudo) %.4f (held-out sequences) bits/pixel (EMA, f16) at step %lld\n",
-                     v.pseudo, v.holdout, (long long)step);
-      RETURN_IF_ERROR(export_model(v));
-      last_val = now;
-    }
-  }
-  RETURN_IF_ERROR(save_ckpt());
-  const Validation v = trained(ema);
-  if (!quiet)
-    std::fprintf(stderr, "train: done, %lld steps, validation %.4f (pseudo) %.4f (held-out sequences) bits/pixel; wrote %s\n",
-                 (long long)step, v.pseudo, v.holdout, out_path.c_str());
-  return export_model(v);
+    const AdmBatch b = ToDevice(MakeVideoBatch(cur, pp), ctx.device);
+    StepLoss sl;
+    sl.sum = AdmMixtureNll(net->Forward(b), b, cfg.mixtures) / std::log(2.0);
+    sl.count = b.mask.select(1, 0).sum().item<double>();
+    return sl;
+  };
+  spec.validate = [&] {
+    const Validation v = Validate(net, ds);
+    return nlohmann::json{{"validation_pseudo_bpp", v.pseudo}, {"validation_holdout_bpp", v.holdout}};
+  };
+  return RunTraining(p, *net, spec);
 }
 
 }  // namespace dc::train
