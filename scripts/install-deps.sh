@@ -7,7 +7,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential cmake pkg-config git
-  libtorch-dev libopenblas0-pthread libopenblas-dev
+  libtorch-dev libopenblas0-pthread libopenblas-dev libgloo-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
