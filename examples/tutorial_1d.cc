@@ -23,7 +23,7 @@
 #include "codecs/signal_lossy/signal_lossy.h"
 #include "codecs/signal_lossy/signal_lossy_internal.h"
 #include "diffcomp/diffcomp.h"
-#include "extras/signal_io.h"
+#include "diffcomp/extras/signal_io.h"
 #include "programs/svg_chart.h"
 #include "rcc/philox.h"
 #include "rcc/progressive.h"

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "extras/file_io.h"
+#include "diffcomp/extras/file_io.h"
 #include "programs/bench_codecs.h"
 #include "programs/bench_internal.h"
 

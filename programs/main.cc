@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "diffcomp/diffcomp.h"
-#include "extras/file_io.h"
-#include "extras/image_io.h"
-#include "extras/signal_io.h"
-#include "extras/video_io.h"
+#include "diffcomp/extras/file_io.h"
+#include "diffcomp/extras/image_io.h"
+#include "diffcomp/extras/signal_io.h"
+#include "diffcomp/extras/video_io.h"
 #include "programs/bench.h"
 
 namespace {
