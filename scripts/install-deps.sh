@@ -11,6 +11,7 @@ BUILD_PKGS=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev
   ncompress python3-numpy python3-pil
+  python3-dev python3-pybind11 pybind11-dev python3-pytest
 )
 # External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).
 BASELINE_PKGS=(

@@ -1,5 +1,7 @@
 #include "api/video_api.h"
 
+#include "api/abi.h"
+
 #include <zlib.h>
 
 #include <cmath>
@@ -213,7 +215,7 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
     d->payload = data + h.payload_offset;
     d->header = std::move(h);
     dc_params_init(&d->params);
-    if (params) d->params = *params;
+    if (params) RETURN_IF_ERROR(dc::ReadParams(params, &d->params));  // struct_size (api/abi.h)
     if (d->params.model_path) {
       d->model_path = d->params.model_path;
       d->params.model_path = d->model_path.c_str();

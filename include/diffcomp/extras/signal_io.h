@@ -34,6 +34,10 @@ bool IsSignalPath(const std::string& path);
 // WFDB with its .dat beside it, .csv -> CSV). A CSV gap is given the previous value of its
 // column (0 at the top), which the side data marks as a gap.
 StatusOr<SignalFile> ReadSignalFile(const std::string& path, dc_format raw = DC_FORMAT_RAW, uint32_t raw_channels = 1);
+// The same from bytes already read (standard input: path is only a name, "-"; a WFDB .hea path
+// still reads its .dat beside it).
+StatusOr<SignalFile> ReadSignalBytes(std::vector<uint8_t> bytes, const std::string& path, dc_format raw = DC_FORMAT_RAW,
+                                     uint32_t raw_channels = 1);
 
 // The files that rebuild a signal: (path, bytes) pairs. For WFDB, out_path is the .hea and the
 // .dat goes beside it under the name the header gives.
