@@ -393,6 +393,7 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
     }
     if (!r.ok()) return Fail(r.status(), Label(in));
     RemoveInput(in, o.rm, o.keep);
+    if (IsStd(out)) return 0;  // standard output carries the data: no report there
     if (g.json)
       records->push_back({{"input", in}, {"output", out}, {"output_bytes", r->bytes}, {"first_frame", r->first},
                           {"frames", r->frames}});

@@ -19,7 +19,7 @@ from . import _diffcomp
 __version__ = _diffcomp.__version__
 
 _KIND_BYTES, _KIND_IMAGE, _KIND_SIGNAL, _KIND_VIDEO = 0, 1, 2, 3
-_FORMAT_RAW, _FORMAT_PNG = 0, 1
+_FORMAT_RAW, _FORMAT_PNG, _FORMAT_RAW_S16LE, _FORMAT_RAW_S32LE = 0, 1, 7, 8
 
 
 class Error(Exception):
@@ -79,7 +79,8 @@ def compress(obj, codec=None, **options):
         o = _options(codec, options)
         o.setdefault("codec", "signal-lossless")
         samples = _np.ascontiguousarray(a, dtype=_np.int32)
-        return _diffcomp.compress(_KIND_SIGNAL, samples, frames, 1, channels, bits, _FORMAT_RAW, o)
+        fmt = _FORMAT_RAW_S16LE if a.dtype == _np.int16 else _FORMAT_RAW_S32LE
+        return _diffcomp.compress(_KIND_SIGNAL, samples, frames, 1, channels, bits, fmt, o)
     raise TypeError("compress takes bytes, a uint8 image (H x W[, 3|4]) or an int16/int32 signal (frames x channels)")
 
 

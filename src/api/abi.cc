@@ -58,3 +58,9 @@ void dc_content_init(dc_content* c) {
 uint32_t dc_abi_version(void) { return DC_ABI_VERSION; }
 
 }  // extern "C"
+
+// A guard beside the CMake one (CMakeLists.txt): the container and model readers assume a
+// little-endian host.
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "diffcomp needs a little-endian host"
+#endif
