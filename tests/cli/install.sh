@@ -24,7 +24,7 @@ LIBDIR=$(cd "$P" && dirname "$(find . -name 'libdiffcomp.so' | head -1)" | sed '
 unset DIFFCOMP_MODEL_DIR
 
 # Layout.
-for f in bin/diffcomp include/diffcomp/diffcomp.h include/diffcomp/extras.h include/diffcomp/status.h \
+for f in bin/diffcomp include/diffcomp/diffcomp.h include/diffcomp/extras.h include/diffcomp/status.h include/diffcomp/inspect.h \
   "$LIBDIR/libdiffcomp.a" "$LIBDIR/libdiffcomp_extras.a" "$LIBDIR/pkgconfig/diffcomp.pc" \
   "$LIBDIR/cmake/diffcomp/diffcompConfig.cmake" share/diffcomp/models/image-lossless-adm1.dcw \
   share/diffcomp/models/signal-lossless-sig1.dcw share/diffcomp/models/image-lossy-ldm1.dcw \
