@@ -3,10 +3,15 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "diffcomp/diffcomp.h"
+#include "diffcomp/extras.h"
 
 namespace py = pybind11;
 
@@ -89,6 +94,59 @@ py::tuple Decompress(py::bytes data, const py::dict& options) {
   return r;
 }
 
+[[noreturn]] void RaiseStatus(const dc::Status& st) {
+  py::object err = py::reinterpret_borrow<py::object>(g_error);
+  py::object inst = err(static_cast<int>(st.code()), dc_error_name(st.code()), st.message());
+  PyErr_SetObject(g_error, inst.ptr());
+  throw py::error_already_set();
+}
+
+// Y4M bytes -> container (video-lossless unless options say video-lossy).
+py::bytes CompressY4m(py::bytes data, const py::dict& options) {
+  std::string s = data;
+  auto v = dc::extras::ParseVideo(reinterpret_cast<const uint8_t*>(s.data()), s.size(), 0, 0, "");
+  if (!v.ok()) RaiseStatus(v.status());
+  const dc_content c = v->Content();
+  dc_params p;
+  Fill(&p, options);
+  if (!options.contains("codec") || options["codec"].is_none()) p.codec = DC_CODEC_VIDEO_LOSSLESS;
+  dc_buffer out{};
+  dc_error e;
+  {
+    py::gil_scoped_release nogil;
+    e = dc_compress(&c, &p, &out, nullptr);
+  }
+  if (e) Raise(e);
+  py::bytes r(reinterpret_cast<const char*>(out.data), out.size);
+  dc_buffer_free(&out);
+  return r;
+}
+
+// A video container -> the Y4M file it restores (frame by frame, through a temporary file).
+py::bytes DecompressY4m(py::bytes data, const py::dict& options) {
+  std::string s = data;
+  dc_params p;
+  Fill(&p, options);
+  const char* td = std::getenv("TMPDIR");
+  std::string tmp = std::string(td && *td ? td : "/tmp") + "/diffcomp-py-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) RaiseStatus(dc::Error(DC_ERR_IO, "cannot create a temporary file"));
+  ::close(fd);
+  dc::StatusOr<dc::extras::VideoDecodeResult> r = dc::Status();
+  {
+    py::gil_scoped_release nogil;
+    r = dc::extras::DecompressVideoToFile(reinterpret_cast<const uint8_t*>(s.data()), s.size(), p, tmp, true, "");
+  }
+  if (!r.ok()) {
+    std::remove(tmp.c_str());
+    RaiseStatus(r.status());
+  }
+  auto bytes = dc::extras::ReadFile(tmp, UINT64_MAX);
+  std::remove(tmp.c_str());
+  if (!bytes.ok()) RaiseStatus(bytes.status());
+  return py::bytes(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+}
+
 py::dict Info(py::bytes data) {
   std::string s = data;
   dc_info i;
@@ -124,4 +182,6 @@ PYBIND11_MODULE(_diffcomp, m) {
   m.def("compress", &Compress);
   m.def("decompress", &Decompress);
   m.def("info", &Info);
+  m.def("compress_y4m", &CompressY4m);
+  m.def("decompress_y4m", &DecompressY4m);
 }

@@ -73,3 +73,21 @@ def test_errors():
         diffcomp.compress(b"x", colour=3)
     with pytest.raises(TypeError):
         diffcomp.compress(np.zeros((10, 1), np.int16))  # no sample_rate
+
+
+def test_video_array_round_trip():
+    rng = np.random.default_rng(1)
+    v = (np.arange(2 * 16 * 24 * 3).reshape(2, 16, 24, 3) % 200 + rng.integers(0, 3, (2, 16, 24, 3))).astype(np.uint8)
+    data = diffcomp.compress(v, threads=2)
+    assert diffcomp.info(data)["codec"] == "video-lossless" and diffcomp.info(data)["kind"] == "video"
+    back = diffcomp.decompress(data)
+    assert back.shape == v.shape and (back == v).all()
+
+
+def test_y4m_bytes_round_trip():
+    w, h = 16, 8
+    head = b"YUV4MPEG2 W16 H8 F12:1 Ip A1:1 C420jpeg\n"
+    frame = bytes((i * 7) % 251 for i in range(w * h + 2 * (w // 2) * (h // 2)))
+    y4m = head + b"FRAME\n" + frame + b"FRAME\n" + frame[::-1]
+    data = diffcomp.compress(y4m, threads=2)
+    assert diffcomp.decompress(data) == y4m
