@@ -115,6 +115,40 @@ print("python ok")
 PY
 fi
 
+# The README's snippets (blocks after <!-- ci:run NAME -->), verbatim: the install block into a
+# fresh prefix, the others against the moved one, from a directory that looks like the repository
+# root (examples/ and samples/ linked).
+"$PYTHON" - "$REPO/README.md" "$WORK/snippets" <<'PY'
+import os, re, sys
+text = open(sys.argv[1]).read()
+os.makedirs(sys.argv[2], exist_ok=True)
+for name, lang, body in re.findall(r"<!-- ci:run ([a-z-]+) -->\n```(\w+)\n(.*?)```", text, re.S):
+    open(os.path.join(sys.argv[2], f"{name}.{'py' if lang == 'python' else 'sh'}"), "w").write(body)
+PY
+for n in install pkg-config cmake python pipe; do
+  check "README snippet '$n' found" test -f "$WORK/snippets/$n.sh" -o -f "$WORK/snippets/$n.py"
+done
+mkdir -p readme && ln -s "$REPO/examples" readme/examples && ln -s "$REPO/samples" readme/samples
+if (cd readme && BUILD=$BUILD PREFIX=$WORK/readme-prefix bash -e "$WORK/snippets/install.sh") >snip-install.log 2>&1; then
+  pass
+else
+  fail "README snippet 'install'"; tail -5 snip-install.log >&2
+fi
+for n in pkg-config cmake pipe; do
+  if (cd readme && PREFIX=$P bash -e "$WORK/snippets/$n.sh") >"snip-$n.log" 2>&1; then pass; else
+    fail "README snippet '$n'"; tail -5 "snip-$n.log" >&2; fi
+done
+check "README pkg-config snippet: both round trips" test "$(grep -c 'round trip ok' snip-pkg-config.log)" -eq 2
+check "README pipe snippet: same pixels" "$PYTHON" -c '
+import sys, numpy as np
+from PIL import Image
+a, b = (np.asarray(Image.open(f)) for f in sys.argv[1:3])
+assert a.shape == b.shape and (a == b).all()' "$REPO/samples/kodim23-256.png" readme/copy.png
+if [[ -d $PYDIR/diffcomp ]]; then
+  if (cd readme && PYTHONPATH=$PYDIR "$PYTHON" "$WORK/snippets/python.py") >snip-python.log 2>&1; then pass; else
+    fail "README snippet 'python'"; tail -5 snip-python.log >&2; fi
+fi
+
 # The man page documents every command and every option of the CLI.
 if [[ -f $P/share/man/man1/diffcomp.1 ]]; then
   missing=""
