@@ -697,7 +697,7 @@ int main(int argc, char** argv) {
   auto* bcmd = app.add_subcommand("bench", "benchmark our codecs beside the classic ones");
   bcmd->add_option("--data", bo.data, "files or directories")->required();
   bcmd->add_option("--codecs", bo.codecs, "codec specs, comma-separated; 'list' shows them")->delimiter(',');
-  bcmd->add_option("--json-out", bo.json_out, "write all results as JSON to this file (the global --json is for stdout)");
+  bcmd->add_option("--json-out", bo.json_out, "write all results as JSON to this file (the global --json prints them on stdout instead of the table)");
   bcmd->add_option("--markdown", bo.markdown_out, "write the Markdown tables");
   bcmd->add_option("--plot", bo.plot_out, "write an SVG chart");
   bcmd->add_option("-T,--threads", bo.threads, "threads for our codecs");
@@ -767,6 +767,7 @@ int main(int argc, char** argv) {
     return Models(model_path);
   } else if (bcmd->parsed()) {
     bo.self_exe = SelfExe(argv[0]);
+    if (g.json && bo.json_out.empty()) bo.json_out = "-";  // global --json: the JSON on stdout
     bo.quiet = quiet;
     if (bo.codecs.empty()) bo.codecs = {"ours", "external"};
     return dc::bench::RunBench(bo);

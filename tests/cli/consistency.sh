@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CLI consistency (issue 15, from a review), one check or more per finding:
-#   - bench writes its JSON file with --json-out (the global --json is stdout's format);
+#   - bench writes its JSON file with --json-out; the global --json puts the document on stdout;
 #   - progress does not name "tile" for every codec, and video decoding reports progress;
 #   - --quality 0 (and --bpp, --snr, --bits-per-sample 0) are refused, not read as "default";
 #   - image-lossy from a PPM decompresses to a PPM when the output is named .ppm;
@@ -18,6 +18,14 @@ cd "$WORK"
 # bench: --json-out FILE; the old `bench --json FILE` no longer parses as an option of bench.
 run_dc bench --help
 check "bench --help lists --json-out" grep -q -- "--json-out" "$WORK/stdout"
+head -c 3000 "$DC" >bench.bin
+run_dc --json bench --data bench.bin --codecs huffman,lzw --limit 1
+check "diffcomp --json bench prints the JSON document on stdout" "$PYTHON" -c '
+import json, sys; j = json.load(open(sys.argv[1])); assert j["tool"] == "diffcomp bench" and len(j["results"]) >= 2' "$WORK/stdout"
+run_dc bench --data bench.bin --codecs huffman --limit 1 --json-out b.json
+check "bench --json-out FILE writes the file" "$PYTHON" -c 'import json; json.load(open("b.json"))'
+run_dc bench --data bench.bin --codecs huffman --limit 1 --json b.json
+check "bench --json FILE (the old clash) is refused" test $RC -ne 0
 
 # Progress: the message names no unit that is wrong for a codec ("tile" for signals, video).
 check "progress line names no 'tile'" bash -c "! strings '$DC' | grep -q ': tile %llu'"
