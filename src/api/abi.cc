@@ -39,7 +39,10 @@ Status ReadContent(const dc_content* in, dc_content* out) {
 
 void WriteContent(const dc_content& src, dc_content* dst) {
   const uint32_t keep = dst->struct_size;
+  // Every caller's struct is at least the first layout (a smaller value is garbage: an
+  // uninitialised dc_decoded), and at most we write what we know.
   size_t n = CallerSize(keep, kContentSizeV0);
+  if (n < kContentSizeV0) n = kContentSizeV0;
   if (n > sizeof(dc_content)) n = sizeof(dc_content);
   std::memcpy(static_cast<void*>(dst), &src, n);
   dst->struct_size = keep;
