@@ -7,10 +7,10 @@
 //   build/bin/diffcomp-tutorial-1d --out OUT_DIR [--record FILE.hea|FILE.wav] [--channel C]
 //       [--start SECONDS] [--seconds S] [--max-snr DB] [--model FILE.dcw] [--whole-record] [-T N]
 //
-// It uses the codec's own pieces (slossy::EncodeSignal, rcc::ParseProgressive, slossy::DecodeSignal
-// on every prefix of whole steps) and checks that its step-by-step replay of the decoder gives the
-// decoder's bits, and that the public path (dc_compress, dc_truncate, dc_decompress) gives the
-// same payload and the same reconstruction.
+// A client of the public headers only: the look inside the codec comes from the inspection API
+// (include/diffcomp/inspect.h: one encode, the decoder replayed step by step and checked inside
+// the library against its prefix decoder), and the tutorial checks that the public path
+// (dc_compress, dc_truncate, dc_decompress) gives the same payload and the same reconstruction.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,14 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "codecs/signal_lossy/signal_lossy.h"
-#include "codecs/signal_lossy/signal_lossy_internal.h"
+#include <memory>
+
 #include "diffcomp/diffcomp.h"
-#include "extras/signal_io.h"
+#include "diffcomp/extras.h"
+#include "diffcomp/inspect.h"
 #include "programs/svg_chart.h"
-#include "rcc/philox.h"
-#include "rcc/progressive.h"
-#include "rcc/rcc.h"
 
 namespace {
 
@@ -215,20 +213,6 @@ double WaveSnrDb(const std::vector<double>& x, const std::vector<double>& y) {
   return d > 0 ? 10 * std::log10(e / d) : 200.0;
 }
 
-// Time-domain view of block-DCT coefficients (no rounding or clamping, so noise is shown as it is).
-std::vector<double> InverseDctView(const std::vector<float>& coefs, uint64_t frames, int log2) {
-  const std::vector<float> m = dc::slossy::DctMatrix(log2);
-  const uint32_t n = 1u << log2;
-  std::vector<double> out(frames);
-  for (uint64_t t = 0; t < frames; ++t) {
-    const uint64_t b = t >> log2, i = t & (n - 1);
-    double acc = 0;
-    for (uint32_t k = 0; k < n; ++k) acc += double(m[k * n + i]) * coefs[b * n + k];
-    out[t] = acc;
-  }
-  return out;
-}
-
 struct CodedSize {
   std::string name;
   size_t bytes = 0;
@@ -378,36 +362,37 @@ int main(int argc, char** argv) {
   WriteBytes(seg_path, s16.data(), s16.size());
 
   // ---------------------------------------------------------------- lossy: encode once ---------
-  namespace sl = dc::slossy;
-  sl::EncodeOptions eo;
-  eo.threads = o.threads;
-  eo.target_snr_db = o.max_snr;
-  const sl::SignalView view{seg.data(), n, 1, sf.bit_depth};
-  std::vector<uint8_t> payload;
-  sl::EncodeStats es;
-  Check(sl::EncodeSignal(view, eo, &payload, &es), "signal-lossy encode");
-  auto pv = dc::rcc::ParseProgressive(payload.data(), payload.size());
-  Check(pv.status(), "progressive payload");
-  auto hdr = sl::ParseHeader(pv->header.data, pv->header.size, n, 1);
-  Check(hdr.status(), "codec header");
-  const sl::Header& h = *hdr;
-  const int L = h.block_log2;
-  const uint64_t blocks = sl::BlocksFor(n, L);
-  const size_t J = pv->segments.size();
-  const size_t header_end = static_cast<size_t>(pv->header.data + pv->header.size - payload.data());
+  // The inspection API (include/diffcomp/inspect.h) encodes the segment with signal-lossy as
+  // dc_compress does and replays the decoder one diffusion step at a time (checked bit for bit
+  // against the codec's prefix decoder inside the library).
+  dc_params tp;
+  dc_params_init(&tp);
+  tp.threads = o.threads;
+  tp.snr_db = o.max_snr;
+  dc_slossy_trace* trace = nullptr;
+  CheckDc(dc_slossy_trace_run(seg.data(), n, uint32_t(sf.bit_depth), &tp, &trace), "signal-lossy trace");
+  std::unique_ptr<dc_slossy_trace, void (*)(dc_slossy_trace*)> trace_owner(trace, dc_slossy_trace_free);
+  dc_slossy_trace_info ti;
+  CheckDc(dc_slossy_trace_get_info(trace, &ti), "trace info");
+  const std::vector<uint8_t> payload(ti.payload, ti.payload + ti.payload_size);
+  const int L = int(ti.block_log2);
+  const uint64_t blocks = ti.blocks;
+  const size_t J = ti.steps;
+  const size_t header_end = size_t(ti.header_bytes);
+  std::vector<dc_slossy_trace_step> steps(J + 1);
+  for (size_t j = 0; j <= J; ++j) CheckDc(dc_slossy_trace_get_step(trace, uint32_t(j), &steps[j]), "trace step");
+  const auto sigma_at = [&](size_t j) { return dc_slossy_trace_sigma(trace, uint32_t(j)); };
   std::printf("\n## signal-lossy: one encode, %zu diffusion steps (stopped at %.0f dB or the schedule's end)\n\n", J,
               o.max_snr);
   std::printf("block DCT of %u samples (%llu blocks), chunk_bits %d, step_q %d (sigma^2 x %.4f per step), "
               "sigma_0 = %.1f\n",
-              1u << L, (unsigned long long)blocks, h.chunk_bits, h.step_q, std::pow(2.0, -h.step_q / 8.0),
-              std::sqrt(sl::ChainSigma2(h, 0)));
+              1u << L, (unsigned long long)blocks, ti.chunk_bits, ti.step_q, std::pow(2.0, -ti.step_q / 8.0),
+              steps[0].sigma);
   std::printf("codec header (with the spectral envelope): %zu bytes = %.3f bits/sample; payload %zu bytes\n",
               header_end, 8.0 * header_end / n, payload.size());
 
   // ------------------------------------------------ forward diffusion (what the noise does) -----
   {
-    std::vector<float> X = sl::ForwardDct(seg.data(), n, 1, 0, L), eps(X.size()), y(X.size());
-    dc::rcc::StdNormals(0x7475746F, 0, 0, 0, eps.size(), eps.data());  // one fixed noise draw
     double mean = 0, ex = 0;
     for (double v : x) mean += v / n;
     for (double v : x) ex += (v - mean) * (v - mean);
@@ -416,20 +401,21 @@ int main(int argc, char** argv) {
     panels.push_back({"x: the segment (" + std::to_string(n) + " samples)", {{t, x, "#000", ""}}, "", true, lo, hi});
     std::printf("\n### forward diffusion y = x + sigma eps (in the DCT domain; white noise in time too)\n\n");
     std::printf("| step j | sigma_j | waveform SNR of y_j (dB) |\n|---|---|---|\n");
-    const int max_step = sl::MaxStepsFor(h);
+    const int max_step = int(ti.max_steps);
+    const auto sigma2 = [&](int j) { const double sg = sigma_at(size_t(j)); return sg * sg; };
     std::vector<int> show;
     for (double target : {-10.0, 0.0, 10.0, 20.0, 30.0}) {  // input SNRs to show, on the schedule
       int best = 0;
       for (int j = 0; j <= max_step; ++j)
-        if (std::fabs(10 * std::log10(power / sl::ChainSigma2(h, j)) - target) <
-            std::fabs(10 * std::log10(power / sl::ChainSigma2(h, best)) - target))
+        if (std::fabs(10 * std::log10(power / sigma2(j)) - target) <
+            std::fabs(10 * std::log10(power / sigma2(best)) - target))
           best = j;
       show.push_back(best);
     }
+    std::vector<double> yt(n);
     for (int j : show) {
-      const double sigma = std::sqrt(double(sl::ChainSigma2(h, j)));
-      for (size_t i = 0; i < X.size(); ++i) y[i] = X[i] + float(sigma) * eps[i];
-      std::vector<double> yt = InverseDctView(y, n, L);
+      const double sigma = sigma_at(size_t(j));
+      CheckDc(dc_slossy_trace_forward(trace, uint32_t(j), 0x7475746F, yt.data()), "forward diffusion");  // one fixed noise draw
       const double snr = WaveSnrDb(x, yt);
       std::printf("| %d | %.2f | %.1f |\n", j, sigma, snr);
       panels.push_back({"y at step " + std::to_string(j) + ": sigma = " + Fmt("%.1f", sigma) + ", SNR " +
@@ -445,45 +431,17 @@ int main(int argc, char** argv) {
               RenderLines("Forward diffusion of the segment (red: y = x + sigma eps; grey: x)", panels, 900, 110));
   }
 
-  // ---------------------------------- reverse: decode every prefix of whole steps --------------
-  // decoded[j]: the decoder's output from the first j steps (j = 0: nothing sent but the header).
-  std::vector<std::vector<int32_t>> decoded(J + 1, std::vector<int32_t>(n));
+  // ---------------------------------- reverse: every prefix of whole steps ---------------------
+  // decoded[j]: the decoder's output from the first j steps (j = 0: nothing sent but the header);
+  // held[j]: what the decoder holds then (y_j, unrounded, in the time domain).
+  std::vector<std::vector<int32_t>> decoded(J + 1);
+  std::vector<std::vector<double>> held(J + 1), denoised(J + 1);
   std::vector<size_t> prefix(J + 1);
   for (size_t j = 0; j <= J; ++j) {
-    prefix[j] = j == 0 ? header_end
-                       : static_cast<size_t>(pv->segments[j - 1].data + pv->segments[j - 1].size - payload.data());
-    if (j > 0 && prefix[j] != es.steps[j - 1].payload_end) Die("step boundary differs from the encoder's");
-    sl::DecodeOptions dopt;
-    dopt.threads = o.threads;
-    Check(sl::DecodeSignal(payload.data(), prefix[j], n, 1, sf.bit_depth, dopt, decoded[j].data()), "decode prefix");
-  }
-  // Replay the decoder step by step to see what it holds (y_j), and check its output is the
-  // decoder's, bit for bit.
-  std::vector<std::vector<double>> held(J + 1), denoised(J + 1);
-  {
-    sl::Chain chain = sl::StartChain(h, blocks);
-    std::vector<float> mp, xa, est(chain.y.size());
-    std::vector<int32_t> out(n);
-    for (size_t j = 0;; ++j) {
-      held[j] = InverseDctView(chain.y, n, L);
-      Check(sl::Denoise(chain, nullptr, est.data()), "denoise");
-      sl::InverseDct(est, blocks, n, 1, L, sf.bit_depth, out.data());
-      if (out != decoded[j]) Die("the step-by-step replay differs from DecodeSignal at step " + std::to_string(j));
-      denoised[j].assign(out.begin(), out.end());
-      if (j == J) break;
-      const sl::StepPrior prior = sl::PrepareStep(chain);
-      mp.resize(prior.active.size());
-      xa.resize(prior.active.size());
-      for (size_t a = 0; a < mp.size(); ++a) mp[a] = prior.mu_p[prior.active[a]];
-      dc::rcc::RccConfig cfg;
-      cfg.chunk_bits = h.chunk_bits;
-      cfg.seed = h.seed;
-      cfg.step = static_cast<uint32_t>(j + 1);
-      Check(dc::rcc::DecodeGaussian(mp.data(), prior.std, mp.size(), cfg, pv->segments[j].data, pv->segments[j].size,
-                                    xa.data()),
-            "rcc decode");
-      sl::FinishStep(&chain, prior, xa.data());
-    }
+    prefix[j] = size_t(steps[j].payload_end);
+    decoded[j].assign(steps[j].decoded, steps[j].decoded + n);
+    held[j].assign(steps[j].held, steps[j].held + n);
+    denoised[j].assign(decoded[j].begin(), decoded[j].end());
   }
   std::vector<double> snr(J + 1), wsnr(J + 1), bps(J + 1);
   for (size_t j = 0; j <= J; ++j)
@@ -494,28 +452,28 @@ int main(int argc, char** argv) {
     std::ostringstream tsv;
     tsv << "step\tsigma\tcoded_coefs\tchunks\tkl_bits\tsegment_bits\tcumulative_bits\tbits_per_sample\tsnr_db\t"
            "wave_snr_db\n";
-    tsv << "0\t" << Num(std::sqrt(sl::ChainSigma2(h, 0))) << "\t0\t0\t0\t0\t" << 8 * prefix[0] << "\t" << Num(bps[0])
+    tsv << "0\t" << Num(steps[0].sigma) << "\t0\t0\t0\t0\t" << 8 * prefix[0] << "\t" << Num(bps[0])
         << "\t" << Num(snr[0]) << "\t" << Num(wsnr[0]) << "\n";
     std::printf("\n### what each step costs and what the decoder gets (every %zu-th step; all in rd.tsv)\n\n",
                 std::max<size_t>(1, (J + 11) / 12));
     std::printf("| step | sigma | coded coefs | chunks | KL (bits) | step bits | total bits | bits/sample | SNR (dB) | waveform SNR (dB) |\n"
                 "|---|---|---|---|---|---|---|---|---|---|\n");
-    std::printf("| 0 (header) | %.1f | | | | %zu | %zu | %.3f | %.2f | %.2f |\n", std::sqrt(sl::ChainSigma2(h, 0)),
+    std::printf("| 0 (header) | %.1f | | | | %zu | %zu | %.3f | %.2f | %.2f |\n", steps[0].sigma,
                 8 * prefix[0], 8 * prefix[0], bps[0], snr[0], wsnr[0]);
     const size_t every = std::max<size_t>(1, (J + 11) / 12);
     for (size_t j = 1; j <= J; ++j) {
-      const sl::StepInfo& si = es.steps[j - 1];
+      const dc_slossy_trace_step& si = steps[j];
       const size_t step_bits = 8 * (prefix[j] - prefix[j - 1]);
-      tsv << j << "\t" << Num(std::sqrt(si.sigma2)) << "\t" << si.coded_dims << "\t" << si.chunks << "\t"
+      tsv << j << "\t" << Num(si.sigma) << "\t" << si.coded_coefs << "\t" << si.chunks << "\t"
           << Num(si.kl_bits) << "\t" << step_bits << "\t" << 8 * prefix[j] << "\t" << Num(bps[j]) << "\t"
           << Num(snr[j]) << "\t" << Num(wsnr[j]) << "\n";
       if (j % every == 0 || j == J)
-        std::printf("| %zu | %.2f | %u | %u | %.1f | %zu | %zu | %.3f | %.2f | %.2f |\n", j, std::sqrt(si.sigma2),
-                    si.coded_dims, si.chunks, si.kl_bits, step_bits, 8 * prefix[j], bps[j], snr[j], wsnr[j]);
+        std::printf("| %zu | %.2f | %u | %u | %.1f | %zu | %zu | %.3f | %.2f | %.2f |\n", j, si.sigma,
+                    si.coded_coefs, si.chunks, si.kl_bits, step_bits, 8 * prefix[j], bps[j], snr[j], wsnr[j]);
     }
     WriteFile(o.out + "/rd.tsv", tsv.str());
     double kl = 0, mean = 0, ac = 0;
-    for (const sl::StepInfo& si : es.steps) kl += si.kl_bits;
+    for (size_t j = 1; j <= J; ++j) kl += steps[j].kl_bits;
     for (double v : x) mean += v / n;
     for (double v : x) ac += (v - mean) * (v - mean) / n;
     size_t zero = J;  // the first step whose output has a waveform SNR of 0 dB
@@ -535,8 +493,8 @@ int main(int argc, char** argv) {
     const size_t k = std::min<size_t>(J, 40);
     std::printf("step %zu on the wire (%zu bytes):", k, prefix[k] - prefix[k - 1]);
     for (size_t b = prefix[k - 1]; b < prefix[k]; ++b) std::printf(" %02x", payload[b]);
-    std::printf("  (length %zu, then C = %u chunks and their indices)\n", pv->segments[k - 1].size,
-                es.steps[k - 1].chunks);
+    std::printf("  (length %zu, then C = %u chunks and their indices)\n", size_t(steps[k].segment_bytes),
+                steps[k].chunks);
   }
 
   // The public path: dc_compress must give this payload, dc_truncate + dc_decompress the same
@@ -594,7 +552,7 @@ int main(int argc, char** argv) {
     for (size_t j : show)
       panels.push_back({"after step " + std::to_string(j) + ": " + Fmt("%.3f", bps[j]) + " bits/sample, waveform SNR " +
                             Fmt("%.1f", wsnr[j]) + " dB (sigma_j = " +
-                            Fmt("%.1f", std::sqrt(double(sl::ChainSigma2(h, int(j))))) + ")",
+                            Fmt("%.1f", sigma_at(j)) + ")",
                         {{t, held[j], "#f4a6a6", "held: y_j", 0.8},
                          {t, x, "#bbb", "original x", 1.0},
                          {t, denoised[j], "#1f77b4", "decoded: denoised y_j", 1.3}},
@@ -615,7 +573,7 @@ int main(int argc, char** argv) {
     for (size_t j = 1; j <= J; ++j) {
       js.push_back(double(j));
       step_bits.push_back(8.0 * (prefix[j] - prefix[j - 1]));
-      kl.push_back(es.steps[j - 1].kl_bits);
+      kl.push_back(steps[j].kl_bits);
     }
     // The lossless codec's rate on the same segment, for reference (exact reconstruction).
     dc_stats lst{};

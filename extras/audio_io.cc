@@ -1,4 +1,5 @@
 #include "extras/audio_io.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <algorithm>
 #include <cstdint>

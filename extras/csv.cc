@@ -1,4 +1,5 @@
 #include "extras/csv.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <string>
 

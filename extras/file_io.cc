@@ -1,4 +1,5 @@
 #include "extras/file_io.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,27 +1,6 @@
-// Whole-file reading and atomic writing (temp file in the same directory, fsync, rename), so that
-// an error never leaves a partial output file and the input is never touched.
-#ifndef DIFFCOMP_EXTRAS_FILE_IO_H_
-#define DIFFCOMP_EXTRAS_FILE_IO_H_
-
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "common/status.h"
-
-namespace dc::extras {
-
-// Reads a whole file. DC_ERR_IO if it cannot be opened or read; DC_ERR_TOO_LARGE past max_bytes.
-StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path,
-                                        uint64_t max_bytes = DC_MAX_BYTES_INPUT);
-
-// Writes `data` to `path` atomically: writes "<path>.<random>.tmp" beside it, then renames.
-// With overwrite=false an existing path is DC_ERR_EXISTS (checked before writing and made
-// race-free with link()/O_EXCL semantics where possible). On error nothing is left behind.
-Status WriteFileAtomic(const std::string& path, const uint8_t* data, size_t size, bool overwrite);
-
-bool FileExists(const std::string& path);
-
-}  // namespace dc::extras
-
-#endif  // DIFFCOMP_EXTRAS_FILE_IO_H_
+// Kept for in-tree code that includes "extras/file_io.h": the header is public now, in
+// include/diffcomp/extras/file_io.h (see include/diffcomp/extras.h).
+#ifndef DIFFCOMP_EXTRAS_FILE_IO_SHIM_H_
+#define DIFFCOMP_EXTRAS_FILE_IO_SHIM_H_
+#include "diffcomp/extras/file_io.h"
+#endif  // DIFFCOMP_EXTRAS_FILE_IO_SHIM_H_

@@ -1,4 +1,5 @@
 #include "extras/signal_io.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <algorithm>
 #include <cstring>
@@ -110,6 +111,11 @@ bool IsSignalPath(const std::string& path) {
 
 StatusOr<SignalFile> ReadSignalFile(const std::string& path, dc_format raw, uint32_t raw_channels) {
   ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFile(path));
+  return ReadSignalBytes(std::move(bytes), path, raw, raw_channels);
+}
+
+StatusOr<SignalFile> ReadSignalBytes(std::vector<uint8_t> bytes, const std::string& path, dc_format raw,
+                                     uint32_t raw_channels) {
   if (raw == DC_FORMAT_RAW_S16LE || raw == DC_FORMAT_RAW_S32LE) {
     const size_t width = raw == DC_FORMAT_RAW_S16LE ? 2 : 4;
     if (raw_channels == 0 || raw_channels > 255) return Error(DC_ERR_INVALID_ARGUMENT, "raw signals need 1 to 255 channels");
@@ -165,7 +171,7 @@ StatusOr<SignalFile> ReadSignalFile(const std::string& path, dc_format raw, uint
     PutBlob(bw, w.trailer);
     return s;
   }
-  if (EndsWith(path, ".csv")) return FromCsv(bytes);
+  if (EndsWith(path, ".csv") || path == "-") return FromCsv(bytes);  // "-": standard input
   return Error(DC_ERR_UNSUPPORTED_FORMAT, path + ": not a WAV, WFDB (.hea) or CSV signal (raw input needs --raw)");
 }
 

@@ -1,4 +1,5 @@
 #include "extras/video_io.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -263,6 +264,8 @@ StatusOr<VideoDecodeResult> DecompressVideoToFile(const uint8_t* data, size_t si
       else RETURN_IF_ERROR(out.Write(reinterpret_cast<const uint8_t*>(kFrameLine), 6));
     }
     RETURN_IF_ERROR(out.Write(frame.data(), frame.size()));
+    // Progress per decoded frame (the decoder itself reports none: params.progress is the caller's).
+    if (params.progress) params.progress(params.progress_opaque, f + 1 - fr.first, fr.end - fr.first);
   }
   if (whole)
     if (dc_error e = dc_video_decoder_verify_all(dec.get())) return Error(e, dc_last_error_message());

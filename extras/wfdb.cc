@@ -1,4 +1,5 @@
 #include "extras/wfdb.h"
+#include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <cstdlib>
 #include <sstream>

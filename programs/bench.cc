@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "extras/file_io.h"
+#include "diffcomp/extras/file_io.h"
 #include "programs/bench_codecs.h"
 #include "programs/bench_internal.h"
 
@@ -495,12 +495,19 @@ int RunBench(const BenchOptions& opt) {
   const std::vector<Aggregate> aggregates = AggregateRecords(records);
   std::string title = "diffcomp bench: " + std::to_string(files.size()) + " file(s)";
   std::string header = "## " + title + "\n\n";
-  std::fputs((header + RenderMarkdown(aggregates, {}, notes)).c_str(), stdout);
-  std::fflush(stdout);
+  if (opt.json_out != "-") {  // "-": the JSON document is standard output (the global --json)
+    std::fputs((header + RenderMarkdown(aggregates, {}, notes)).c_str(), stdout);
+    std::fflush(stdout);
+  }
 
   int out_code = code;
   auto write = [&](const std::string& path, const std::string& text, const char* what) {
     if (path.empty()) return;
+    if (path == "-") {
+      std::fputs(text.c_str(), stdout);
+      std::fflush(stdout);
+      return;
+    }
     const Status s = WriteText(path, text);
     if (!s.ok()) {
       std::fprintf(stderr, "diffcomp bench: cannot write %s %s: %s\n", what, path.c_str(),

@@ -13,7 +13,7 @@ struct BenchOptions {
   std::vector<std::string> data;    // files or directories (directories: their files, sorted)
   std::vector<std::string> codecs;  // codec specs, e.g. "huffman", "lzw", "image-lossless",
                                     // "zstd-19", "xz-9e", "cjxl-e9", ... ("list" prints all)
-  std::string json_out;             // write JSON results here ("" = none)
+  std::string json_out;             // write JSON results here ("" = none; "-" = stdout, instead of the table)
   std::string markdown_out;         // write the Markdown table here ("" = stdout only)
   std::string plot_out;             // write an SVG chart here ("" = none)
   std::string self_exe;             // path of the diffcomp executable (for our codecs)

@@ -16,8 +16,8 @@
 #include <sstream>
 #include <utility>
 
-#include "extras/file_io.h"
-#include "extras/metrics.h"
+#include "diffcomp/extras/file_io.h"
+#include "diffcomp/extras/metrics.h"
 
 namespace dc::bench {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
-#include "extras/audio_io.h"
-#include "extras/image_io.h"
+#include "programs/status_macros.h"
+#include "diffcomp/extras/audio_io.h"
+#include "diffcomp/extras/image_io.h"
 #include "programs/bench_internal.h"
 
 namespace dc::bench {

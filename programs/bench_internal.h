@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
+#include "programs/status_macros.h"
 
 namespace dc::bench {
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -13,10 +14,7 @@
 #include <vector>
 
 #include "diffcomp/diffcomp.h"
-#include "extras/file_io.h"
-#include "extras/image_io.h"
-#include "extras/signal_io.h"
-#include "extras/video_io.h"
+#include "diffcomp/extras.h"
 #include "programs/bench.h"
 
 namespace {
@@ -39,10 +37,12 @@ int Fail(const dc::Status& s, const std::string& what) {
   return static_cast<int>(s.code());
 }
 
-// Progress on a terminal only, never in --json or -q mode.
+// Progress on a terminal only, never in --json or -q mode. The units differ by codec (tiles,
+// blocks, diffusion steps, frames), so the line shows the share done and the count.
 void Progress(void* opaque, uint64_t done, uint64_t total) {
   const auto* name = static_cast<const std::string*>(opaque);
-  std::fprintf(stderr, "\r%s: tile %llu/%llu", name->c_str(), (unsigned long long)done, (unsigned long long)total);
+  std::fprintf(stderr, "\r%s: %3.0f%% (%llu/%llu)", name->c_str(), total ? 100.0 * done / total : 100.0,
+               (unsigned long long)done, (unsigned long long)total);
   if (done == total) std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
 }
@@ -61,10 +61,56 @@ bool SameFile(const std::string& a, const std::string& b) {
          sa.st_ino == sb.st_ino;
 }
 
+// "-" names standard input (as an input) or standard output (as -o).
+bool IsStd(const std::string& p) { return p == "-"; }
+std::string Label(const std::string& p) { return IsStd(p) ? "(stdin)" : p; }
+
+dc::StatusOr<std::vector<uint8_t>> ReadInput(const std::string& in) {
+  if (!IsStd(in)) return dc::extras::ReadFile(in);
+  std::vector<uint8_t> v;
+  uint8_t buf[1 << 16];
+  for (;;) {
+    const size_t n = std::fread(buf, 1, sizeof(buf), stdin);
+    v.insert(v.end(), buf, buf + n);
+    if (v.size() > DC_MAX_BYTES_INPUT) return dc::Error(DC_ERR_TOO_LARGE, "standard input is larger than 4 GiB");
+    if (n < sizeof(buf)) break;
+  }
+  if (std::ferror(stdin)) return dc::Error(DC_ERR_IO, "cannot read standard input");
+  return v;
+}
+
+// Standard output gets the whole result in one go, after it was made (nothing on error); a file
+// is written atomically (a temporary renamed over it).
+dc::Status WriteOutput(const std::string& out, const uint8_t* data, size_t size, bool force) {
+  if (!IsStd(out)) return dc::extras::WriteFileAtomic(out, data, size, force);
+  if (size && std::fwrite(data, 1, size, stdout) != size) return dc::Error(DC_ERR_IO, "cannot write standard output");
+  if (std::fflush(stdout) != 0) return dc::Error(DC_ERR_IO, "cannot write standard output");
+  return dc::Status::Ok();
+}
+
+// Refuses binary data to a terminal (as zstd and gzip do) unless -f.
+dc::Status CheckOutput(const std::string& in, const std::string& out, bool force) {
+  if (IsStd(out)) {
+    if (!force && isatty(STDOUT_FILENO))
+      return dc::Error(DC_ERR_INVALID_ARGUMENT, "not writing binary data to a terminal (use -o FILE, a pipe, or -f)");
+    if (g.json) return dc::Error(DC_ERR_INVALID_ARGUMENT, "--json prints on standard output; it cannot take -o -");
+    return dc::Status::Ok();
+  }
+  if (!IsStd(in) && SameFile(in, out)) return dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file");
+  if (!force && dc::extras::FileExists(out)) return dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite");
+  return dc::Status::Ok();
+}
+
+// --rm: removes the input after its output was written (never standard input; -k wins).
+void RemoveInput(const std::string& in, bool rm, bool keep) {
+  if (rm && !keep && !IsStd(in) && std::remove(in.c_str()) != 0)
+    std::fprintf(stderr, "diffcomp: %s: cannot remove the input\n", in.c_str());
+}
+
 struct CompressOpts {
   uint64_t memory_limit_mib = 0;  // 0: the library's default (2 GiB)
   std::string codec, out, model;
-  bool force = false, keep = true;
+  bool force = false, keep = false, rm = false;
   int threads = 0;
   uint32_t tile = 0;
   double bpp = 0, quality = 0;  // image-lossy rate
@@ -77,8 +123,8 @@ struct CompressOpts {
 };
 
 int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
-  auto bytes = dc::extras::ReadFile(in);
-  if (!bytes.ok()) return Fail(bytes.status(), in);
+  auto bytes = ReadInput(in);
+  if (!bytes.ok()) return Fail(bytes.status(), Label(in));
   const FileType type = dc::extras::DetectFileType(bytes->data(), bytes->size());
   const bool is_image = type == FileType::kPng || type == FileType::kPpm || type == FileType::kPgm;
   const bool is_signal = !o.raw.empty() || (!is_image && dc::extras::IsSignalPath(in)) ||
@@ -127,7 +173,8 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     if (o.raw == "s16le") raw = DC_FORMAT_RAW_S16LE;
     else if (o.raw == "s32le") raw = DC_FORMAT_RAW_S32LE;
     else if (!o.raw.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--raw takes s16le or s32le"), in);
-    auto sf = dc::extras::ReadSignalFile(in, raw, o.raw_channels);
+    auto sf = IsStd(in) ? dc::extras::ReadSignalBytes(*bytes, in, raw, o.raw_channels)
+                        : dc::extras::ReadSignalFile(in, raw, o.raw_channels);
     if (!sf.ok()) return Fail(sf.status(), in);
     sig = std::move(sf).value();
     c.kind = DC_KIND_SIGNAL;
@@ -161,18 +208,17 @@ int CompressOne(const CompressOpts& o, const std::string& in, json* records) {
     c.data = bytes->data();
     c.size = bytes->size();
   }
-  const std::string out = o.out.empty() ? in + ".dfc" : o.out;
-  if (SameFile(in, out))
-    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file"), in);
-  if (!o.force && dc::extras::FileExists(out))
-    return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
+  const std::string out = o.out.empty() ? (IsStd(in) ? "-" : in + ".dfc") : o.out;
+  if (const dc::Status cs = CheckOutput(in, out, o.force); !cs.ok()) return Fail(cs, Label(in));
   dc_buffer buf{};
   dc_stats st{};
-  if (dc_error e = dc_compress(&c, &p, &buf, &st)) return Fail(e, in);
-  const dc::Status ws = dc::extras::WriteFileAtomic(out, buf.data, buf.size, o.force);
+  if (dc_error e = dc_compress(&c, &p, &buf, &st)) return Fail(e, Label(in));
+  const dc::Status ws = WriteOutput(out, buf.data, buf.size, o.force);
   const size_t size = buf.size;
   dc_buffer_free(&buf);
   if (!ws.ok()) return Fail(ws, out);
+  RemoveInput(in, o.rm, o.keep);
+  if (IsStd(out)) return 0;  // standard output carries the data: no report there
 
   if (c.kind == DC_KIND_VIDEO) {  // rate: bits per pixel (luma position) and per frame
     const double px = static_cast<double>(c.width) * c.height * c.frames;
@@ -270,7 +316,7 @@ struct DecompressOpts {
   uint64_t memory_limit_mib = 0;
   std::string out, model;
   std::string frames;  // video: A:B
-  bool force = false;
+  bool force = false, keep = false, rm = false;
   int threads = 0;
   std::vector<std::string> inputs;
 };
@@ -307,18 +353,16 @@ int WriteAll(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& fi
 
 int DecompressOne(const DecompressOpts& o, const std::string& in, json* records) {
   std::string out = o.out;
+  if (out.empty() && IsStd(in)) out = "-";
   if (out.empty()) {
     const std::string base = Basename(in);
     if (base.size() <= 4 || base.compare(base.size() - 4, 4, ".dfc") != 0)
       return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "input does not end in .dfc; name the output with -o"), in);
     out = in.substr(0, in.size() - 4);
   }
-  if (SameFile(in, out))
-    return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file"), in);
-  if (!o.force && dc::extras::FileExists(out))
-    return Fail(dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite"), in);
-  auto bytes = dc::extras::ReadFile(in);
-  if (!bytes.ok()) return Fail(bytes.status(), in);
+  if (const dc::Status cs = CheckOutput(in, out, o.force); !cs.ok()) return Fail(cs, Label(in));
+  auto bytes = ReadInput(in);
+  if (!bytes.ok()) return Fail(bytes.status(), Label(in));
   dc_params p;
   dc_params_init(&p);
   p.threads = o.threads;
@@ -332,8 +376,28 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
   if (dc_info vi; dc_read_info(bytes->data(), bytes->size(), &vi) == DC_OK && vi.kind == DC_KIND_VIDEO) {
     // Video: frame by frame to a temporary file (memory: a few frames), --frames A:B from the
     // keyframe before A.
-    auto r = dc::extras::DecompressVideoToFile(bytes->data(), bytes->size(), p, out, o.force, o.frames);
-    if (!r.ok()) return Fail(r.status(), in);
+    // Standard output: through a temporary file, copied out whole once every frame decoded.
+    std::string tmp = out;
+    if (IsStd(out)) {
+      const char* td = std::getenv("TMPDIR");
+      std::string templ = std::string(td && *td ? td : "/tmp") + "/diffcomp-XXXXXX";
+      const int fd = mkstemp(templ.data());
+      if (fd < 0) return Fail(dc::Error(DC_ERR_IO, "cannot create a temporary file for standard output"), Label(in));
+      ::close(fd);
+      tmp = templ;
+    }
+    auto r = dc::extras::DecompressVideoToFile(bytes->data(), bytes->size(), p, tmp, o.force || IsStd(out), o.frames);
+    if (IsStd(out) && r.ok()) {
+      auto whole = dc::extras::ReadFile(tmp, UINT64_MAX);
+      std::remove(tmp.c_str());
+      if (!whole.ok()) return Fail(whole.status(), Label(in));
+      if (const dc::Status ws = WriteOutput(out, whole->data(), whole->size(), true); !ws.ok()) return Fail(ws, out);
+    } else if (IsStd(out)) {
+      std::remove(tmp.c_str());
+    }
+    if (!r.ok()) return Fail(r.status(), Label(in));
+    RemoveInput(in, o.rm, o.keep);
+    if (IsStd(out)) return 0;  // standard output carries the data: no report there
     if (g.json)
       records->push_back({{"input", in}, {"output", out}, {"output_bytes", r->bytes}, {"first_frame", r->first},
                           {"frames", r->frames}});
@@ -344,14 +408,23 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
   }
   if (!o.frames.empty()) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--frames is for video files"), in);
   dc_decoded d{};
-  if (dc_error e = dc_decompress(bytes->data(), bytes->size(), &p, &d)) return Fail(e, in);
+  if (dc_error e = dc_decompress(bytes->data(), bytes->size(), &p, &d)) return Fail(e, Label(in));
   std::vector<uint8_t> file;
   dc::Status st;
   if (d.content.kind == DC_KIND_SIGNAL) {
-    auto files = dc::extras::BuildSignalFiles(d.content, out);
+    auto files = dc::extras::BuildSignalFiles(d.content, IsStd(out) ? std::string("stdout") : out);
     dc_decoded_free(&d);
-    if (!files.ok()) return Fail(files.status(), in);
-    return WriteAll(*files, o.force, in, records);
+    if (!files.ok()) return Fail(files.status(), Label(in));
+    if (IsStd(out)) {
+      if (files->size() != 1)
+        return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "a WFDB record is two files (.hea, .dat); name the output with -o"), Label(in));
+      if (const dc::Status ws = WriteOutput(out, (*files)[0].second.data(), (*files)[0].second.size(), true); !ws.ok())
+        return Fail(ws, out);
+      return 0;
+    }
+    const int wr = WriteAll(*files, o.force, in, records);
+    if (wr == 0) RemoveInput(in, o.rm, o.keep);
+    return wr;
   }
   if (d.content.kind == DC_KIND_BYTES) {
     file.assign(d.content.data, d.content.data + d.content.size);
@@ -361,13 +434,26 @@ int DecompressOne(const DecompressOpts& o, const std::string& in, json* records)
     img.height = d.content.height;
     img.channels = d.content.channels;
     img.pixels.assign(d.content.data, d.content.data + d.content.size);
-    auto enc = d.content.format == DC_FORMAT_PNG ? dc::extras::EncodePng(img) : dc::extras::EncodePnm(img);
+    // The recorded format, unless the output's name says otherwise: image-lossy records PNG
+    // whatever the input was, and a file named .ppm/.pgm must hold a PPM/PGM (.png a PNG).
+    bool pnm = d.content.format != DC_FORMAT_PNG;
+    const auto ends = [&](const char* e) { return out.size() >= 4 && out.compare(out.size() - 4, 4, e) == 0; };
+    if (ends(".ppm") || ends(".pgm") || ends(".pnm")) pnm = true;
+    else if (ends(".png")) pnm = false;
+    if (pnm && img.channels != 1 && img.channels != 3) {
+      dc_decoded_free(&d);
+      return Fail(dc::Error(DC_ERR_UNSUPPORTED_FORMAT, "a " + std::to_string(img.channels) +
+                                                           "-channel image cannot be a PPM/PGM; name the output .png"), Label(in));
+    }
+    auto enc = pnm ? dc::extras::EncodePnm(img) : dc::extras::EncodePng(img);
     if (enc.ok()) file = std::move(enc).value(); else st = enc.status();
   }
   dc_decoded_free(&d);
   if (!st.ok()) return Fail(st, in);
-  st = dc::extras::WriteFileAtomic(out, file.data(), file.size(), o.force);
+  st = WriteOutput(out, file.data(), file.size(), o.force);
   if (!st.ok()) return Fail(st, out);
+  RemoveInput(in, o.rm, o.keep);
+  if (IsStd(out)) return 0;
   if (g.json) records->push_back({{"input", in}, {"output", out}, {"output_bytes", file.size()}});
   else if (g.verbosity > 0) std::printf("%s: %zu bytes -> %s\n", in.c_str(), file.size(), out.c_str());
   return 0;
@@ -414,8 +500,10 @@ int Truncate(const TruncateOpts& o) {
   const double got = units > 0 ? 8.0 * size / units : 0;
   const char* unit = info.kind == DC_KIND_IMAGE ? "bits/pixel" : "bits/sample";
   if (g.json) {
-    std::printf("%s\n", json({{"input", o.in}, {"output", o.out}, {"input_bytes", bytes->size()}, {"output_bytes", size},
-                               {"rate", got}, {"rate_unit", unit}}).dump(2).c_str());
+    // An array of one record, as compress, decompress, info and models print.
+    std::printf("%s\n", json::array({json({{"input", o.in}, {"output", o.out}, {"input_bytes", bytes->size()},
+                                            {"output_bytes", size}, {"rate", got}, {"rate_unit", unit}})})
+                            .dump(2).c_str());
   } else if (g.verbosity > 0) {
     std::printf("%s: %zu -> %zu bytes (%.4f %s) -> %s\n", o.in.c_str(), bytes->size(), size, got, unit, o.out.c_str());
   }
@@ -538,8 +626,9 @@ std::string SelfExe(const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (dc_version_number() != DC_VERSION_MAJOR * 10000 + DC_VERSION_MINOR * 100 + DC_VERSION_PATCH) {
-    std::fprintf(stderr, "diffcomp: library version does not match the header\n");
+  if (!dc_version_ok()) {
+    std::fprintf(stderr, "diffcomp: libdiffcomp %u (ABI %u) cannot serve this program (built with %s, ABI %d)\n",
+                 dc_version_number(), dc_abi_version(), DC_VERSION_STRING, DC_ABI_VERSION);
     return DC_ERR_INTERNAL;
   }
   CLI::App app{"diffcomp: compression with diffusion models"};
@@ -550,6 +639,18 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "print more");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
 
+  // 0 means "not set" in dc_params: an explicit 0 would silently mean the default, so the CLI
+  // takes only values above 0 for the rate and quality options.
+  const auto positive = [](double hi) {
+    return CLI::Validator(
+        [hi](std::string& v) -> std::string {
+          double x = 0;
+          try { x = std::stod(v); } catch (...) { return "not a number: " + v; }
+          if (!(x > 0 && x <= hi)) return "must be above 0 and at most " + fmt::format("{:g}", hi);
+          return std::string();
+        },
+        fmt::format("(0, {:g}]", hi));
+  };
   CompressOpts co;
   auto* cc = app.add_subcommand("compress", "compress files to .dfc");
   cc->add_option("--codec,-c", co.codec,
@@ -560,15 +661,16 @@ int main(int argc, char** argv) {
   cc->add_option("--channels", co.raw_channels, "channels of a --raw signal (interleaved)")->check(CLI::Range(1, 255));
   cc->add_option("-o,--output", co.out, "output file (one input only)");
   cc->add_flag("-f,--force", co.force, "overwrite an existing output");
-  cc->add_flag("-k,--keep", co.keep, "keep the input (always: diffcomp never removes it)");
+  cc->add_flag("-k,--keep", co.keep, "keep the input (the default; overrides --rm)");
+  cc->add_flag("--rm", co.rm, "remove the input once its output is written (not with -k)");
   cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
   cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
   cc->add_option("--memory-limit", co.memory_limit_mib, "MiB the compression may hold (default 2048)")->check(CLI::Range(1, 1 << 24));
-  cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file; video-lossy: bits per luma pixel per frame, on average")->check(CLI::Range(0.0, 64.0));
-  cc->add_option("--quality", co.quality, "image-lossy, video-lossy: quality 0-100 (share of the diffusion steps coded; default 75)")->check(CLI::Range(0.0, 100.0));
-  cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(CLI::Range(0.0, 200.0));
-  cc->add_option("--bits-per-sample", co.bits_per_sample, "signal-lossy: target bits per sample of the .dfc file (all channels)")->check(CLI::Range(0.0, 64.0));
+  cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file; video-lossy: bits per luma pixel per frame, on average")->check(positive(64));
+  cc->add_option("--quality", co.quality, "image-lossy, video-lossy: quality above 0, up to 100 (share of the diffusion steps coded; default 75)")->check(positive(100));
+  cc->add_option("--snr", co.snr_db, "signal-lossy: target SNR in dB (default 30 without --bits-per-sample)")->check(positive(200));
+  cc->add_option("--bits-per-sample", co.bits_per_sample, "signal-lossy: target bits per sample of the .dfc file (all channels)")->check(positive(64));
   cc->add_option("--size", co.video_size, "raw I420 video input: frame size WxH (with --fps)");
   cc->add_option("--fps", co.video_fps, "raw I420 video input: frame rate (recorded, e.g. 12 or 30000:1001)");
   cc->add_option("--keyint", co.keyint, "video: keyframe interval in frames (default 30)")->check(CLI::Range(1, 1 << 20));
@@ -578,6 +680,8 @@ int main(int argc, char** argv) {
   auto* dcmd = app.add_subcommand("decompress", "restore .dfc files");
   dcmd->add_option("-o,--output", dco.out, "output file (one input only)");
   dcmd->add_flag("-f,--force", dco.force, "overwrite an existing output");
+  dcmd->add_flag("-k,--keep", dco.keep, "keep the input (the default; overrides --rm)");
+  dcmd->add_flag("--rm", dco.rm, "remove the input once its output is written (not with -k)");
   dcmd->add_option("-T,--threads", dco.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   dcmd->add_option("--model", dco.model, "model file (default: the model the file names, among the shipped ones)");
   dcmd->add_option("--memory-limit", dco.memory_limit_mib, "MiB the decoder may hold (default 2048): a file that needs more fails (too-large) before decoding")->check(CLI::Range(1, 1 << 24));
@@ -606,7 +710,7 @@ int main(int argc, char** argv) {
   auto* bcmd = app.add_subcommand("bench", "benchmark our codecs beside the classic ones");
   bcmd->add_option("--data", bo.data, "files or directories")->required();
   bcmd->add_option("--codecs", bo.codecs, "codec specs, comma-separated; 'list' shows them")->delimiter(',');
-  bcmd->add_option("--json", bo.json_out, "write all results as JSON");
+  bcmd->add_option("--json-out", bo.json_out, "write all results as JSON to this file (the global --json prints them on stdout instead of the table)");
   bcmd->add_option("--markdown", bo.markdown_out, "write the Markdown tables");
   bcmd->add_option("--plot", bo.plot_out, "write an SVG chart");
   bcmd->add_option("-T,--threads", bo.threads, "threads for our codecs");
@@ -616,14 +720,28 @@ int main(int argc, char** argv) {
 
   // `diffcomp train ...` runs the separate diffcomp-train program beside this one, so that the
   // coding tool does not load libtorch (0.35 s and 160 MB per run).
-  if (argc >= 2 && std::string(argv[1]) == "train") {
+  // The global flags may come first (diffcomp -q train ...): -q/--quiet is passed on.
+  int train_at = 1;
+  bool train_quiet = false;
+  while (train_at < argc && (std::strcmp(argv[train_at], "-q") == 0 || std::strcmp(argv[train_at], "--quiet") == 0 ||
+                             std::strcmp(argv[train_at], "-v") == 0 || std::strcmp(argv[train_at], "--verbose") == 0 ||
+                             std::strcmp(argv[train_at], "--json") == 0)) {
+    if (argv[train_at][1] == 'q' || std::strcmp(argv[train_at], "--quiet") == 0) train_quiet = true;
+    ++train_at;
+  }
+  if (train_at < argc && std::string(argv[train_at]) == "train") {
     const std::string exe = SelfExe(argv[0]);
     const std::string trainer = exe.substr(0, exe.find_last_of('/') + 1) + "diffcomp-train";
     std::vector<char*> args{const_cast<char*>(trainer.c_str())};
-    for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+    static char quiet_flag[] = "--quiet";
+    if (train_quiet) args.push_back(quiet_flag);
+    for (int i = train_at + 1; i < argc; ++i) args.push_back(argv[i]);
     args.push_back(nullptr);
     execv(trainer.c_str(), args.data());
-    std::fprintf(stderr, "diffcomp: cannot run %s (built with DC_ENABLE_TRAIN=ON?)\n", trainer.c_str());
+    // Not beside this program: the trainer on PATH, if any.
+    args[0] = const_cast<char*>("diffcomp-train");
+    execvp("diffcomp-train", args.data());
+    std::fprintf(stderr, "diffcomp: cannot run %s (built with -DDIFFCOMP_TRAINING=ON?)\n", trainer.c_str());
     return DC_ERR_INVALID_ARGUMENT;
   }
   app.add_subcommand("train", "train a model (runs diffcomp-train; see diffcomp train --help)");
@@ -640,12 +758,16 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (cc->parsed()) {
     if (!co.out.empty() && co.inputs.size() > 1) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "-o takes one input"), "compress");
+    if (co.inputs.size() > 1 && std::count(co.inputs.begin(), co.inputs.end(), "-"))
+      return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "standard input (-) is the only input or none"), "compress");
     for (const auto& in : co.inputs) {
       const int r = CompressOne(co, in, &records);
       if (r && !rc) rc = r;
     }
   } else if (dcmd->parsed()) {
     if (!dco.out.empty() && dco.inputs.size() > 1) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "-o takes one input"), "decompress");
+    if (dco.inputs.size() > 1 && std::count(dco.inputs.begin(), dco.inputs.end(), "-"))
+      return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "standard input (-) is the only input or none"), "decompress");
     for (const auto& in : dco.inputs) {
       const int r = DecompressOne(dco, in, &records);
       if (r && !rc) rc = r;
@@ -658,6 +780,7 @@ int main(int argc, char** argv) {
     return Models(model_path);
   } else if (bcmd->parsed()) {
     bo.self_exe = SelfExe(argv[0]);
+    if (g.json && bo.json_out.empty()) bo.json_out = "-";  // global --json: the JSON on stdout
     bo.quiet = quiet;
     if (bo.codecs.empty()) bo.codecs = {"ours", "external"};
     return dc::bench::RunBench(bo);

@@ -37,7 +37,7 @@ PY
 case "$set_name" in
   kodak)
     cp "$DATA"/kodak/*.png "$work"/
-    cmd=("$DC" bench --data "$work" --codecs "$codecs" -T 2 --json "$out/bench.json" --markdown "$out/bench.md" --plot "$out/bench.svg")
+    cmd=("$DC" bench --data "$work" --codecs "$codecs" -T 2 --json-out "$out/bench.json" --markdown "$out/bench.md" --plot "$out/bench.svg")
     echo "${cmd[*]}" | sed "s|$work|../shared/data/kodak (copied to a temp dir)|; s|$PWD/||g" > "$out/COMMAND.txt"
     "${cmd[@]}"
     nll_table "$work" "$out/nll.json"
@@ -45,7 +45,7 @@ case "$set_name" in
   cifar)
     count=${2:-1000}
     /usr/bin/python3 scripts/cifar_to_png.py "$DATA/cifar10/test_batch.bin" "$work/sub" "$count" $((10000 / count))
-    cmd=("$DC" bench --data "$work/sub" --codecs "$codecs" -T 2 --json "$out/bench.json" --markdown "$out/bench.md" --plot "$out/bench.svg")
+    cmd=("$DC" bench --data "$work/sub" --codecs "$codecs" -T 2 --json-out "$out/bench.json" --markdown "$out/bench.md" --plot "$out/bench.svg")
     echo "${cmd[*]}" | sed "s|$work/sub|$count CIFAR-10 test images (scripts/cifar_to_png.py, stride $((10000 / count)))|; s|$PWD/||g" > "$out/COMMAND.txt"
     "${cmd[@]}"
     /usr/bin/python3 scripts/cifar_to_png.py "$DATA/cifar10/test_batch.bin" "$work/all"

@@ -34,6 +34,7 @@ args = ap.parse_args()
 
 DC = os.path.join(args.build, 'bin', 'diffcomp')
 EVAL = os.path.join(args.build, 'bin', 'diffcomp-lossy-eval')
+RESEARCH = os.path.join(args.build, 'bin', 'diffcomp-lossy-research')  # tests/tools/lossy_research.cc
 BPPS = [float(b) for b in args.bpps.split(',')]
 os.makedirs(args.out, exist_ok=True)
 os.makedirs(args.work, exist_ok=True)
@@ -119,7 +120,7 @@ for n, name in enumerate(imgs):
             cuts.append(cut)
         # All cuts decoded in one pass (lossy::DecodePrefixes, the decoder's own code path).
         t0 = time.time()
-        subprocess.run([EVAL, '--cuts', args.model or DEFAULT_MODEL, full] + cuts, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([RESEARCH, '--cuts', args.model or DEFAULT_MODEL, full] + cuts, check=True, stdout=subprocess.DEVNULL)
         rec['one_pass_decode_s'] = time.time() - t0
         # The CLI decoder, timed, at the full rate and at the 0.1 bpp cut; same pixels as above.
         for label, f in (('full', full), ('0.1', os.path.join(wd, 'cut-0.1.dfc'))):

@@ -33,7 +33,7 @@ fold_of() {
 
 # ---- audio, shipped model, one run beside the classic codecs ---------------------------------
 codecs=signal-lossless,huffman,lzw,gzip-9,bzip2-9,xz-9e,zstd-19,flac-8,wavpack-hhx6
-cmd=("$DC" bench --data "$SIG/audio" --codecs "$codecs" -T 2 --repeats 3 --json "$out/audio/bench.json"
+cmd=("$DC" bench --data "$SIG/audio" --codecs "$codecs" -T 2 --repeats 3 --json-out "$out/audio/bench.json"
   --markdown "$out/audio/bench.md" --plot "$out/audio/bench.svg")
 echo "${cmd[*]}" | sed "s|$PWD/||g; s|$DATA|../shared/data|g" >"$out/audio/COMMAND.txt"
 "${cmd[@]}"
@@ -45,7 +45,7 @@ for f in "$SIG"/audio/*.wav; do
   mkdir -p "$work/h/$(basename "$f")"
   cp "$f" "$work/h/$(basename "$f")/"
   cmd=("$DC" bench --data "$work/h/$(basename "$f")" --codecs signal-lossless,wavpack-hhx6,flac-8 -T 2 --repeats 3
-    --json "$out/heldout/$(basename "$f").json")
+    --json-out "$out/heldout/$(basename "$f").json")
   echo "DIFFCOMP_MODEL_DIR=$d ${cmd[*]}" | sed "s|$PWD/||g; s|$work/h/[^ ]*|../shared/data/signals/audio/$(basename "$f")|g" \
     >>"$out/heldout/COMMAND.txt"
   DIFFCOMP_MODEL_DIR=$PWD/$d "${cmd[@]}" >/dev/null

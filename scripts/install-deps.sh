@@ -12,6 +12,7 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   ncompress python3-numpy python3-pil
+  python3-dev python3-pybind11 pybind11-dev python3-pytest
 )
 # External baselines for `diffcomp bench` and the README demo (see ../shared/STACK.md, section 3).
 BASELINE_PKGS=(

@@ -139,7 +139,7 @@ for label, d in dec.items():
     what = 'the full-rate file (every step of the schedule)' if label == 'full' else 'the 0.1 bpp cut'
     L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
              f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
-L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-eval --cuts, for the metrics): {one_pass:.2f} s per image')
+L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-research --cuts, for the metrics): {one_pass:.2f} s per image')
 L.append(f'- full-rate files (every step of the schedule): {full_bpp:.3f} bpp on average')
 for c in curves:
     L.append(f'- {c}: encode {np.mean([p["enc_s"] for p in curves[c]]):.3f} s, decode {np.mean([p["dec_s"] for p in curves[c]]):.3f} s per image (mean over its grid)')

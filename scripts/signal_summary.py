@@ -15,7 +15,7 @@ def load(path):
 
 
 def bench_rows(path):
-    """Per-file rows of a `diffcomp bench --json` file: {(file, codec): row}."""
+    """Per-file rows of a `diffcomp bench --json-out` file: {(file, codec): row}."""
     data = load(path)
     rows = {}
     for r in data["results"]:

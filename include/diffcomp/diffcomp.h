@@ -4,6 +4,18 @@
  * it. Every function returns a dc_error (or fills one); errors carry a stable code and a message
  * (dc_last_error_message is thread-local).
  *
+ * ABI (CHANGELOG.md lists every change): libdiffcomp.so.DC_ABI_VERSION exports the dc_ functions
+ * below and nothing else. The input structs that may grow, dc_params and dc_content, start with a
+ * struct_size field: dc_params_init / dc_content_init set it to the size this header gives them
+ * (or leave it 0, which means the first layout of ABI 0, i.e. release 0.2.0). The library reads
+ * only the caller's struct_size bytes and uses the defaults for fields it was not given, so a
+ * program built against an older header keeps working with a newer library; a newer program
+ * that sets a field an older library does not know gets DC_ERR_INVALID_ARGUMENT (a zero value
+ * in an unknown field is accepted). New fields are only ever added at the end, and 0 always
+ * means "not set". dc_decoded keeps its dc_content last so it grows the same way. The output
+ * structs (dc_stats, dc_info, dc_video_info, dc_model_info) never change in place: more output
+ * comes as a new struct and function. Check the version at start-up with dc_version_ok().
+ *
  * Untrusted input: dc_decompress validates every length, index and table of the container and the
  * payload against the limits below; a bad file yields an error code, never a crash.
  */
@@ -18,9 +30,13 @@ extern "C" {
 #endif
 
 #define DC_VERSION_MAJOR 0
-#define DC_VERSION_MINOR 1
+#define DC_VERSION_MINOR 2
 #define DC_VERSION_PATCH 0
-#define DC_VERSION_STRING "0.1.0"
+#define DC_VERSION_STRING "0.2.0"
+/* major*10000 + minor*100 + patch, as dc_version_number() returns it. */
+#define DC_VERSION_NUMBER (DC_VERSION_MAJOR * 10000 + DC_VERSION_MINOR * 100 + DC_VERSION_PATCH)
+/* The shared library's ABI version: its SONAME is libdiffcomp.so.DC_ABI_VERSION. */
+#define DC_ABI_VERSION 0
 
 /* Error codes. Values are pinned: never renumbered, never reused. They are also the CLI's exit
  * codes (see README). */
@@ -103,6 +119,7 @@ typedef enum {
 /* Content handed to or returned by the codecs. For DC_KIND_IMAGE, channels is 1 (gray), 3 (RGB)
  * or 4 (RGBA) and bit_depth 8. */
 typedef struct {
+  uint32_t struct_size; /* sizeof(dc_content), set by dc_content_init (0: the 0.2.0 layout) */
   dc_kind kind;
   dc_format format; /* original file type, recorded in the container */
   const uint8_t* data;
@@ -114,10 +131,15 @@ typedef struct {
   size_t side_size;
   uint32_t frames; /* DC_KIND_VIDEO: number of frames */
   uint32_t chroma; /* DC_KIND_VIDEO: 420 or 444 */
+  /* New fields go here, at the end (ABI: see the top of this file). */
 } dc_content;
+
+/* Zeroes *c and sets c->struct_size. */
+void dc_content_init(dc_content* c);
 
 /* Compression parameters. Initialise with dc_params_init. */
 typedef struct {
+  uint32_t struct_size;   /* sizeof(dc_params), set by dc_params_init (0: the 0.2.0 layout) */
   dc_codec codec;
   int threads;            /* worker threads; 0 = all cores. Never changes the output bytes. */
   uint32_t tile_size;     /* image codecs: tile side in pixels (0 = default 256) */
@@ -133,10 +155,13 @@ typedef struct {
   double bits_per_sample; /* signal-lossy: target bits per sample */
   uint32_t keyint;        /* video: keyframe interval in frames (0 = default 30) */
   /* Bytes a compression or decompression may hold (0 = the default, 2 GiB). A file or input
-   * that needs more fails with DC_ERR_TOO_LARGE naming the need, before it is decoded. */
+   * that needs more fails with DC_ERR_TOO_LARGE naming the need, before it is decoded.
+   * Not part of the struct_size 0 layout: read only when struct_size covers it. */
   uint64_t memory_limit;
+  /* New fields go here, at the end (ABI: see the top of this file). */
 } dc_params;
 
+/* Sets the defaults (codec image-lossless, everything else 0 = not set) and p->struct_size. */
 void dc_params_init(dc_params* p);
 
 /* A buffer owned by the library; release with dc_buffer_free. */
@@ -163,10 +188,12 @@ typedef struct {
 dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* out,
                      dc_stats* stats);
 
-/* Decoded content, owned by the library; release with dc_decoded_free. */
+/* Decoded content, owned by the library; release with dc_decoded_free. Zero it (or call
+ * dc_content_init on .content) before dc_decompress: content.struct_size tells the library how
+ * much of content it may fill. */
 typedef struct {
-  dc_content content; /* content.data points into storage owned by this struct */
   uint8_t* storage_;
+  dc_content content; /* content.data points into storage owned by this struct; last (it grows) */
 } dc_decoded;
 void dc_decoded_free(dc_decoded* d);
 
@@ -251,6 +278,12 @@ dc_error dc_model_describe(dc_codec codec, const char* path, dc_model_info* out)
 
 /* The library version, for a header/library check at start-up. */
 uint32_t dc_version_number(void); /* major*10000 + minor*100 + patch */
+uint32_t dc_abi_version(void);    /* DC_ABI_VERSION of the library */
+/* True when the library that was loaded can serve a program built with this header: the same
+ * ABI, and a release at least as new as the header. */
+static inline int dc_version_ok(void) {
+  return dc_abi_version() == DC_ABI_VERSION && dc_version_number() >= DC_VERSION_NUMBER;
+}
 
 #ifdef __cplusplus
 }

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "models/model_store.h"
-
+#include "api/abi.h"
 #include "api/open.h"
 #include "codecs/codec.h"
+#include "models/model_store.h"
 #include "common/last_error.h"
 #include "container/container.h"
 
@@ -194,6 +194,7 @@ dc_error dc_codec_from_name(const char* name, dc_codec* out) {
 
 void dc_params_init(dc_params* p) {
   *p = dc_params{};
+  p->struct_size = sizeof(dc_params);
   p->codec = DC_CODEC_IMAGE_LOSSLESS;
   p->threads = 0;
   p->tile_size = 0;
@@ -209,7 +210,9 @@ void dc_buffer_free(dc_buffer* b) {
 void dc_decoded_free(dc_decoded* d) {
   if (!d) return;
   std::free(d->storage_);
-  *d = dc_decoded{};
+  d->storage_ = nullptr;
+  dc_content empty{};
+  dc::WriteContent(empty, &d->content);  // the caller's size of it (ABI)
 }
 
 static uint8_t* CopyOut(const std::vector<uint8_t>& v) {
@@ -224,10 +227,12 @@ dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* o
   *out = dc_buffer{};
   dc_params p;
   dc_params_init(&p);
-  if (params) p = *params;
   return dc::Guard([&]() -> dc::Status {
+    if (params) RETURN_IF_ERROR(dc::ReadParams(params, &p));
+    dc_content c;
+    RETURN_IF_ERROR(dc::ReadContent(in, &c));
     std::vector<uint8_t> v;
-    RETURN_IF_ERROR(dc::Compress(*in, p, &v, stats));
+    RETURN_IF_ERROR(dc::Compress(c, p, &v, stats));
     out->data = CopyOut(v);
     out->size = v.size();
     return dc::Status::Ok();
@@ -236,21 +241,25 @@ dc_error dc_compress(const dc_content* in, const dc_params* params, dc_buffer* o
 
 dc_error dc_decompress(const uint8_t* data, size_t size, const dc_params* params, dc_decoded* out) {
   if ((!data && size) || !out) return dc::SetLastError(dc::Error(DC_ERR_INVALID_ARGUMENT, "null argument"));
-  *out = dc_decoded{};
+  out->storage_ = nullptr;
+  {
+    dc_content empty{};
+    dc::WriteContent(empty, &out->content);  // only the caller's size of it (ABI)
+  }
   dc_params p;
   dc_params_init(&p);
-  if (params) p = *params;
   return dc::Guard([&]() -> dc::Status {
+    if (params) RETURN_IF_ERROR(dc::ReadParams(params, &p));
     std::vector<uint8_t> v, side;
     dc_content meta;
     RETURN_IF_ERROR(dc::Decompress(data, size, p, &v, &meta, &side));
     const size_t content_size = v.size();
     v.insert(v.end(), side.begin(), side.end());  // side data after the content, in one allocation
     out->storage_ = CopyOut(v);
-    out->content = meta;
-    out->content.data = out->storage_;
-    out->content.side = side.empty() ? nullptr : out->storage_ + content_size;
-    out->content.side_size = side.size();
+    meta.data = out->storage_;
+    meta.side = side.empty() ? nullptr : out->storage_ + content_size;
+    meta.side_size = side.size();
+    dc::WriteContent(meta, &out->content);
     return dc::Status::Ok();
   });
 }

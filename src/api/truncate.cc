@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/abi.h"
 #include "api/open.h"
 #include "codecs/codec.h"
 #include "common/last_error.h"
@@ -85,7 +86,10 @@ extern "C" dc_error dc_truncate_with(const uint8_t* data, size_t size, double ra
   *out = dc_buffer{};
   dc_params p;
   dc_params_init(&p);
-  if (params) p = *params;
+  if (params) {
+    const dc::Status s = dc::ReadParams(params, &p);
+    if (!s.ok()) return dc::SetLastError(s);
+  }
   try {
     std::vector<uint8_t> v;
     const dc::Status s = dc::Truncate(data, size, rate, p, &v);

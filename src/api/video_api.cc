@@ -1,4 +1,6 @@
 // The frame-by-frame video decoder of the C API (dc_video_decoder_*), for both video codecs.
+#include "api/abi.h"
+
 #include <zlib.h>
 
 #include <cmath>
@@ -58,7 +60,7 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
       return dc::Error(DC_ERR_INVALID_ARGUMENT, std::string("not a video file (codec ") + dc_codec_name(h.codec) + ")");
     dc_params p;
     dc_params_init(&p);
-    if (params) p = *params;
+    if (params) RETURN_IF_ERROR(dc::ReadParams(params, &p));
     // Two decoded frames, the decoder's working set and the index, within the memory limit.
     const dc::Codec* codec = dc::FindCodec(h.codec);
     const uint64_t fb = dc::container::VideoFrameBytes(h.width, h.height, h.chroma);
@@ -80,7 +82,7 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
     d->payload = data + h.payload_offset;
     d->header = std::move(h);
     dc_params_init(&d->params);
-    if (params) d->params = *params;
+    if (params) RETURN_IF_ERROR(dc::ReadParams(params, &d->params));  // struct_size (api/abi.h)
     if (d->params.model_path) {
       d->model_path = d->params.model_path;
       d->params.model_path = d->model_path.c_str();

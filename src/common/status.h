@@ -3,51 +3,9 @@
 #ifndef DIFFCOMP_COMMON_STATUS_H_
 #define DIFFCOMP_COMMON_STATUS_H_
 
-#include <optional>
-#include <string>
-#include <utility>
-
-#include "diffcomp/diffcomp.h"
-
-namespace dc {
-
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(dc_error code, std::string message) : code_(code), message_(std::move(message)) {}
-  static Status Ok() { return Status(); }
-
-  bool ok() const { return code_ == DC_OK; }
-  dc_error code() const { return code_; }
-  const std::string& message() const { return message_; }
-
- private:
-  dc_error code_ = DC_OK;
-  std::string message_;
-};
-
-template <typename T>
-class [[nodiscard]] StatusOr {
- public:
-  StatusOr(Status s) : status_(std::move(s)) {}  // NOLINT: implicit by design
-  StatusOr(T v) : value_(std::move(v)) {}        // NOLINT
-  bool ok() const { return status_.ok(); }
-  const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() { return *value_; }
-
- private:
-  Status status_;
-  std::optional<T> value_;
-};
-
-inline Status Error(dc_error code, std::string message) { return Status(code, std::move(message)); }
-
-}  // namespace dc
+// The types are public (include/diffcomp/status.h: the C++ helpers of extras.h return them);
+// the macros below are the library's own.
+#include "diffcomp/status.h"
 
 #define DC_CONCAT_INNER(a, b) a##b
 #define DC_CONCAT(a, b) DC_CONCAT_INNER(a, b)

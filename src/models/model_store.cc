@@ -1,6 +1,7 @@
 #include "models/model_store.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,11 +23,18 @@ bool IsFile(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::string ExeDir() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "";
-  std::string s(buf, static_cast<size_t>(n));
+// Directory of the file this code was loaded from: libdiffcomp.so, or the executable that links
+// libdiffcomp.a (dladdr: glibc, musl, the BSDs and macOS; no /proc needed).
+std::string SelfDir() {
+  Dl_info info;
+  if (::dladdr(reinterpret_cast<const void*>(&SelfDir), &info) == 0 || info.dli_fname == nullptr) return "";
+  std::string s(info.dli_fname);
+  if (s.find('/') == std::string::npos) return "";
+  if (s[0] != '/') {  // relative to the working directory at load time
+    char cwd[PATH_MAX];
+    if (::getcwd(cwd, sizeof(cwd)) == nullptr) return "";
+    s = std::string(cwd) + "/" + s;
+  }
   return s.substr(0, s.find_last_of('/'));
 }
 
@@ -100,10 +108,16 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
   ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("DIFFCOMP_MODEL_DIR")) dirs.push_back(env);
-  const std::string exe = ExeDir();
-  if (!exe.empty()) {
-    dirs.push_back(exe + "/../../models");
-    dirs.push_back(exe + "/../share/diffcomp/models");
+  // Installed: relative to the library (lib/ -> share/diffcomp/models), or to a program that
+  // links the static library (bin/ -> share/diffcomp/models). Build tree: build/lib or build/bin
+  // -> the source tree's models/.
+  const std::string self = SelfDir();
+  if (!self.empty()) {
+#ifdef DC_LIB_TO_MODELS
+    dirs.push_back(self + "/" DC_LIB_TO_MODELS);
+#endif
+    dirs.push_back(self + "/../share/diffcomp/models");
+    dirs.push_back(self + "/../../models");
   }
 #ifdef DC_SOURCE_DIR
   dirs.push_back(std::string(DC_SOURCE_DIR) + "/models");

@@ -15,7 +15,7 @@ constexpr int kXb = 8;
 
 // Clang (14) rejects target_clones on a function template: clang builds (the fuzz targets)
 // use the default target only, which computes the same bits.
-#if defined(__clang__)
+#if defined(__clang__) || !(defined(__x86_64__) || defined(__i386__))  // AVX2 clones: GCC on x86 only
 #define DC_CONV_TARGET_CLONES
 #else
 #define DC_CONV_TARGET_CLONES __attribute__((target_clones("avx2", "default")))

@@ -15,7 +15,7 @@ constexpr int kRounds = 10;
 // 32-bit lanes, 4 64-bit products per vpmuludq). 16 keeps two vectors in flight.
 constexpr int kLanes = 16;
 
-#if defined(__clang__)
+#if defined(__clang__) || !(defined(__x86_64__) || defined(__i386__))  // AVX2 clones: GCC on x86 only
 #define DC_RCC_TARGET_CLONES
 #else
 #define DC_RCC_TARGET_CLONES __attribute__((target_clones("avx2", "default")))

@@ -14,5 +14,12 @@ check "a dec_ file includes an enc_ file" "$(grep -rnE '#include ".*enc_' --incl
 check "libtorch outside src/train" "$(grep -rnE '#include <(torch|ATen|c10)/' src programs extras include | grep -v '^src/train/' || true)"
 check "the core includes programs/ or extras/" "$(grep -rnE '#include "(programs|extras)/' src | grep -v '^src/train/' || true)"
 check "the public header includes internal headers" "$(grep -nE '#include "' include/diffcomp/*.h | grep -v 'diffcomp/' || true)"
+# Issue 17: the programs are clients of the public headers (include/diffcomp/) only; src/ is
+# private to the library (the tutorial's look inside signal-lossy is include/diffcomp/inspect.h).
+internal='#include "(api|codecs|common|container|entropy|nn|rcc|diffusion|train)/'
+check "programs/ includes a header under src/" "$(grep -rnE "$internal" programs || true)"
+check "examples/ includes a header under src/" "$(grep -rnE "$internal" examples || true)"
+check "extras' public headers include a header under src/" "$(grep -rnE "$internal" include || true)"
+check "a public header is missing from include/diffcomp/extras.h" "$(for h in include/diffcomp/extras/*.h; do grep -q "\"diffcomp/extras/$(basename "$h")\"" include/diffcomp/extras.h || echo "$h"; done)"
 echo "layering: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
