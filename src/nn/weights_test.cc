@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -230,6 +231,46 @@ TEST(Weights, ShippedModelFingerprints) {
     const auto w = LoadWeights(std::string(DC_SOURCE_DIR) + "/models/" + file);
     ASSERT_TRUE(w.ok()) << file << ": " << w.status().message();
     EXPECT_EQ(w->fingerprint, fp) << file;
+  }
+}
+
+// Until 2026-12-07 the fingerprint was the SHA-256 of nlohmann's compact re-serialisation of the
+// parsed config and tensor table, then the data section. For every file nlohmann wrote (every
+// model so far) that is the same digest as the byte definition: checked on the shipped models
+// and on a model whose config holds escapes, non-ASCII text and awkward numbers.
+std::string FormerFingerprintHex(const std::vector<uint8_t>& bytes) {
+  const uint32_t mlen = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (uint32_t{bytes[11]} << 24);
+  const nlohmann::json meta = Metadata(bytes);
+  const std::string text = meta.at("config").dump() + meta.at("tensors").dump();
+  std::vector<uint8_t> hashed(text.begin(), text.end());
+  hashed.insert(hashed.end(), bytes.begin() + (12 + mlen + 15) / 16 * 16, bytes.end());
+  const auto d = Sha256Of(hashed.data(), hashed.size());
+  return ToHex(d.data(), d.size());
+}
+
+TEST(Weights, FingerprintEqualsTheFormerDefinitionForNlohmannFiles) {
+  WeightsFile w = adm::testing::RandomWeights(7);
+  w.config_json = R"({"s":"caf\u00e9 \"q\" \\ / \u0001 \t","f":[0.1,1e300,-0.0,5e-324,123456789012345678,)"
+                  R"(-7,2.5e-05,3.0],"o":{"z":{"y":[]},"a":{}},"b":true,"n":null})";
+  for (DType dt : {DType::kF32, DType::kF16}) {
+    const auto bytes = SerializeWeights(w, dt);
+    const auto back = ParseWeights(bytes.data(), bytes.size());
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back->fingerprint_hex, FormerFingerprintHex(bytes));
+  }
+  for (const char* file : {"image-lossless-adm1.dcw", "signal-lossless-sig1.dcw", "image-lossy-ldm1.dcw",
+                           "video-lossless-adm1.dcw"}) {
+    FILE* f = std::fopen((std::string(DC_SOURCE_DIR) + "/models/" + file).c_str(), "rb");
+    ASSERT_NE(f, nullptr) << file;
+    std::vector<uint8_t> bytes;
+    uint8_t buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
+    std::fclose(f);
+    const auto back = ParseWeights(bytes.data(), bytes.size());
+    ASSERT_TRUE(back.ok()) << file;
+    EXPECT_EQ(back->fingerprint_hex, FormerFingerprintHex(bytes)) << file;
+    EXPECT_EQ(back->fingerprint_hex, Metadata(bytes).at("sha256").get<std::string>()) << file;
   }
 }
 

@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+# Decodes every file of the conformance corpus (tests/conformance/MANIFEST) with the independent
+# decoders of this folder, written from the specification in docs/ only (docs/format.md,
+# docs/weights-format.md, docs/codecs/*.md, docs/rcc.md), not from the C++ sources, and compares
+# the SHA-256 of the decoded content + side data with the manifest. Needs numpy.
+#   /usr/bin/python3 scripts/spec-check/check_corpus.py
+import os, subprocess, sys, hashlib
+here = os.path.dirname(os.path.abspath(__file__)); root = os.path.dirname(os.path.dirname(here))
+conf = os.path.join(root, 'tests', 'conformance'); models = os.path.join(root, 'models')
+tools = {'huffman': ['bytecodecs.py'], 'lzw': ['bytecodecs.py'],
+         'image-lossless': ['image_lossless.py', 'image-lossless-adm1.dcw'],
+         'signal-lossless': ['signal_lossless.py', 'signal-lossless-sig1.dcw'],
+         'image-lossy': ['image_lossy.py', 'image-lossy-ldm1.dcw'],
+         'signal-lossy': ['signal_lossy.py'],
+         'video-lossless': ['video_lossless.py', 'video-lossless-adm1.dcw'],
+         'video-lossy': ['video_lossy.py', 'image-lossy-ldm1.dcw']}
+def varint(b, i):
+    v = s = 0
+    while True:
+        c = b[i]; i += 1; v |= (c & 0x7F) << s; s += 7
+        if not c & 0x80: return v, i
+bad = 0
+for line in open(os.path.join(conf, 'MANIFEST')):
+    if not line.strip() or line.startswith('#'): continue
+    f, codec, rev, want = line.split()[:4]; path = os.path.join(conf, f)
+    if codec == 'store':
+        b = open(path, 'rb').read(); n, i = varint(b, 8); got = hashlib.sha256(b[i:i + n]).hexdigest()
+    else:
+        t = tools[codec]; cmd = [sys.executable, os.path.join(here, t[0]), path] + [os.path.join(models, m) for m in t[1:]]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        got = r.stdout.split()[-1] if r.returncode == 0 and r.stdout.split() else 'error: ' + r.stderr.strip()[-200:]
+    ok = got == want; bad += not ok
+    print('ok  ' if ok else 'FAIL', f, codec, 'r' + rev, '' if ok else got)
+print('all %s' % ('match' if not bad else '%d mismatches' % bad))
+sys.exit(1 if bad else 0)
