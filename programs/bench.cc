@@ -530,9 +530,28 @@ int RunBench(const BenchOptions& opt) {
     for (const Aggregate& a : aggregates) aggregates_json.push_back(AggregateJson(a));
     json results_json = json::array();
     for (const Record& r : records) results_json.push_back(RecordJson(r));
+    // What made these numbers: the source commit (when run inside a git checkout) and every
+    // model our codecs load, by fingerprint.
+    std::string commit;
+    if (FILE* g = popen("git rev-parse HEAD 2>/dev/null", "r")) {
+      char buf[64] = {};
+      if (std::fgets(buf, sizeof(buf), g)) commit = std::string(buf, strcspn(buf, "\n"));
+      if (pclose(g) != 0) commit.clear();
+    }
+    json models_json = json::array();
+    for (dc_codec mc : {DC_CODEC_IMAGE_LOSSLESS, DC_CODEC_SIGNAL_LOSSLESS, DC_CODEC_IMAGE_LOSSY, DC_CODEC_VIDEO_LOSSLESS}) {
+      dc_model_info mi{};
+      if (dc_model_describe(mc, nullptr, &mi) != DC_OK) continue;
+      char fp[16];
+      std::snprintf(fp, sizeof(fp), "%08x", mi.fingerprint);
+      models_json.push_back({{"codec", dc_codec_name(mc)}, {"model_id", mi.model_id}, {"fingerprint", fp},
+                             {"name", mi.name}, {"path", mi.path}});
+    }
     const json doc = {{"tool", "diffcomp bench"},
                       {"schema_version", 1},
                       {"diffcomp_version", DC_VERSION_STRING},
+                      {"git_commit", commit.empty() ? json(nullptr) : json(commit)},
+                      {"models", models_json},
                       {"date_utc", UtcNow()},
                       {"host",
                        {{"system", u.sysname},
