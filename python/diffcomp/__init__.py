@@ -134,6 +134,14 @@ def decompress(data, **options):
     raise Error(4, "unsupported-format", "unknown content kind %d" % kind)
 
 
+_FORMAT_NAMES = ["raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le", "y4m", "raw-i420"]
+
+
 def info(data):
-    """Header facts of a container without decoding it: a dict."""
-    return _diffcomp.info(bytes(data))
+    """Header facts of a container without decoding it: a dict (version, codec, kind, format as
+    `diffcomp info` names it, model_id, model_fingerprint, original_size, width, height, channels,
+    bit_depth, payload_size, container_size)."""
+    i = _diffcomp.info(bytes(data))
+    f = i["format"]
+    i["format"] = _FORMAT_NAMES[f] if 0 <= f < len(_FORMAT_NAMES) else str(f)
+    return i
