@@ -122,6 +122,38 @@ py::bytes CompressY4m(py::bytes data, const py::dict& options) {
   return r;
 }
 
+// A signal file's bytes (WAV, CSV, ...; name gives the type as on the command line) -> container.
+py::bytes CompressSignalFile(py::bytes data, const std::string& name, const py::dict& options) {
+  std::string s = data;
+  auto sf = dc::extras::ReadSignalBytes(std::vector<uint8_t>(s.begin(), s.end()), name);
+  if (!sf.ok()) RaiseStatus(sf.status());
+  dc_content c;
+  dc_content_init(&c);
+  c.kind = DC_KIND_SIGNAL;
+  c.format = sf->format;
+  c.data = reinterpret_cast<const uint8_t*>(sf->samples.data());
+  c.size = sf->samples.size() * sizeof(int32_t);
+  c.width = static_cast<uint32_t>(sf->frames);
+  c.height = 1;
+  c.channels = sf->channels;
+  c.bit_depth = static_cast<uint32_t>(sf->bit_depth);
+  c.side = sf->side.data();
+  c.side_size = sf->side.size();
+  dc_params p;
+  Fill(&p, options);
+  if (!options.contains("codec") || options["codec"].is_none()) p.codec = DC_CODEC_SIGNAL_LOSSLESS;
+  dc_buffer out{};
+  dc_error e;
+  {
+    py::gil_scoped_release nogil;
+    e = dc_compress(&c, &p, &out, nullptr);
+  }
+  if (e) Raise(e);
+  py::bytes r(reinterpret_cast<const char*>(out.data), out.size);
+  dc_buffer_free(&out);
+  return r;
+}
+
 // A video container -> the Y4M file it restores (frame by frame, through a temporary file).
 py::bytes DecompressY4m(py::bytes data, const py::dict& options) {
   std::string s = data;
@@ -183,5 +215,6 @@ PYBIND11_MODULE(_diffcomp, m) {
   m.def("decompress", &Decompress);
   m.def("info", &Info);
   m.def("compress_y4m", &CompressY4m);
+  m.def("compress_signal_file", &CompressSignalFile);
   m.def("decompress_y4m", &DecompressY4m);
 }

@@ -3,7 +3,8 @@
     import diffcomp, numpy as np
     data = diffcomp.compress(image)                 # uint8 H x W, H x W x 3 or H x W x 4
     image2 = diffcomp.decompress(data)              # the same array (lossless codecs)
-    data = diffcomp.compress(pcm, sample_rate=48000)  # int16/int32 frames x channels
+    data = diffcomp.compress(pcm, sample_rate=48000)  # int16/int32 frames x channels, coded as
+                                                    # its WAV file (the CLI restores the .wav)
     data = diffcomp.compress(b"any bytes")          # lzw by default
     diffcomp.info(data)                             # dict: codec, kind, sizes, model ...
 
@@ -16,6 +17,9 @@ Video: Y4M bytes (4:2:0 or 4:4:4; decompress gives the Y4M file back byte for by
 array frames x H x W x 3 holding Y, U, V samples per pixel (4:4:4; decompress gives the array
 back). Codecs video-lossless (default) and video-lossy (quality=, bpp=, keyint=).
 """
+import io as _io
+import wave as _wave
+
 import numpy as _np
 
 from . import _diffcomp
@@ -23,7 +27,7 @@ from . import _diffcomp
 __version__ = _diffcomp.__version__
 
 _KIND_BYTES, _KIND_IMAGE, _KIND_SIGNAL, _KIND_VIDEO = 0, 1, 2, 3
-_FORMAT_RAW, _FORMAT_PNG, _FORMAT_RAW_S16LE, _FORMAT_RAW_S32LE = 0, 1, 7, 8
+_FORMAT_RAW, _FORMAT_PNG = 0, 1
 
 
 class Error(Exception):
@@ -98,16 +102,15 @@ def compress(obj, codec=None, **options):
         frames, channels = a.shape
         if frames == 0 or channels == 0 or channels > 255:
             raise ValueError("a signal is frames x channels (1 to 255 channels, at least one frame)")
-        if a.dtype == _np.int16:
-            bits = 16
-        else:
-            lo, hi = int(a.min()), int(a.max())
-            bits = max(2, max(hi.bit_length(), (-lo - 1).bit_length()) + 1)
-        o = _options(codec, options)
-        o.setdefault("codec", "signal-lossless")
-        samples = _np.ascontiguousarray(a, dtype=_np.int32)
-        fmt = _FORMAT_RAW_S16LE if a.dtype == _np.int16 else _FORMAT_RAW_S32LE
-        return _diffcomp.compress(_KIND_SIGNAL, samples, frames, 1, channels, bits, fmt, o)
+        # Coded as the WAV file it makes (PCM 16 or 32 bits, the rate recorded): `diffcomp
+        # decompress` of the result writes that WAV, and decompress() gives the array back.
+        buf = _io.BytesIO()
+        with _wave.open(buf, "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(a.dtype.itemsize)
+            w.setframerate(int(options["sample_rate"]))
+            w.writeframes(_np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes())
+        return _diffcomp.compress_signal_file(buf.getvalue(), "signal.wav", _options(codec, options))
     raise TypeError("compress takes bytes, a uint8 image (H x W[, 3|4]) or an int16/int32 signal (frames x channels)")
 
 
@@ -131,6 +134,14 @@ def decompress(data, **options):
     raise Error(4, "unsupported-format", "unknown content kind %d" % kind)
 
 
+_FORMAT_NAMES = ["raw", "png", "ppm", "pgm", "wav", "wfdb", "csv", "raw-s16le", "raw-s32le", "y4m", "raw-i420"]
+
+
 def info(data):
-    """Header facts of a container without decoding it: a dict."""
-    return _diffcomp.info(bytes(data))
+    """Header facts of a container without decoding it: a dict (version, codec, kind, format as
+    `diffcomp info` names it, model_id, model_fingerprint, original_size, width, height, channels,
+    bit_depth, payload_size, container_size)."""
+    i = _diffcomp.info(bytes(data))
+    f = i["format"]
+    i["format"] = _FORMAT_NAMES[f] if 0 <= f < len(_FORMAT_NAMES) else str(f)
+    return i

@@ -49,6 +49,20 @@ def test_int32_signal():
     assert back.dtype == np.int32 and (back == a).all()
 
 
+def test_signal_is_a_wav_for_the_cli(tmp_path):
+    import subprocess
+    a = (500 * np.sin(np.arange(1200) / 5)).astype(np.int16).reshape(-1, 1)
+    data = diffcomp.compress(a, sample_rate=22050)
+    assert diffcomp.info(data)["format"] == "wav"
+    cli = os.path.join(os.environ.get("DIFFCOMP_BUILD", os.path.join(REPO, "build")), "bin", "diffcomp")
+    if os.path.exists(cli):
+        (tmp_path / "s.wav.dfc").write_bytes(data)
+        subprocess.run([cli, "-q", "decompress", str(tmp_path / "s.wav.dfc")], check=True)
+        with wave.open(str(tmp_path / "s.wav"), "rb") as w:
+            assert w.getframerate() == 22050 and w.getnchannels() == 1
+            assert (np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 1) == a).all()
+
+
 @pytest.mark.parametrize("codec", [None, "huffman", "store"])
 def test_bytes(codec):
     data = b"abracadabra " * 50

@@ -163,6 +163,11 @@ if [[ -f $P/share/man/man1/diffcomp.1 ]]; then
     [[ -z $cmd ]] || grep -qE "^\.SS .*\b$cmd\b|^\.TP\n?\.B $cmd|\b$cmd\b" "$P/share/man/man1/diffcomp.1" || missing+=" command:$cmd"
   done
   if [[ -z $missing ]]; then pass; else fail "options not in the man page:$missing"; fi
-  check "man -l renders the page" bash -c "MANWIDTH=80 man -l '$P/share/man/man1/diffcomp.1' 2>/dev/null | grep -q diffcomp || groff -man -Tutf8 '$P/share/man/man1/diffcomp.1' | grep -q diffcomp"
+  if command -v man >/dev/null || command -v groff >/dev/null; then
+    check "man -l renders the page" bash -c "MANWIDTH=80 man -l '$P/share/man/man1/diffcomp.1' 2>/dev/null | grep -q diffcomp || groff -man -Tutf8 '$P/share/man/man1/diffcomp.1' | grep -q diffcomp"
+  fi
+  if [[ -x $P/bin/diffcomp-train ]]; then
+    check "the installed trainer runs (diffcomp train --help lists its options)" bash -c "'$P/bin/diffcomp' train --help | grep -q -- --minutes"
+  fi
 fi
 cli_finish
