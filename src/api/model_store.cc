@@ -36,10 +36,20 @@ StatusOr<std::string> DefaultModelFile(dc_codec codec) {
     case DC_CODEC_VIDEO_LOSSLESS: return std::string("video-lossless-adm1.dcw");
     case DC_CODEC_IMAGE_LOSSY:
     case DC_CODEC_VIDEO_LOSSY: return std::string("image-lossy-ldm1.dcw");  // video-lossy: the image model
-    case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1.dcw");
+    // sig1a: trained on the audio files only (never ECG or the series); files made with the
+    // earlier default (signal-lossless-sig1.dcw, fingerprint 4d763fc7) find it by fingerprint below.
+    case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1a.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
   }
 }
+
+namespace {
+// Earlier default models that files may name (kept in models/, never removed).
+std::vector<std::string> EarlierModelFiles(dc_codec codec) {
+  if (codec == DC_CODEC_SIGNAL_LOSSLESS) return {"signal-lossless-sig1.dcw"};
+  return {};
+}
+}  // namespace
 
 namespace {
 
@@ -94,8 +104,8 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
 
 }  // namespace
 
-StatusOr<std::string> DefaultModelPath(dc_codec codec) {
-  ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
+namespace {
+std::vector<std::string> ModelDirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("DIFFCOMP_MODEL_DIR")) dirs.push_back(env);
   const std::string exe = ExeDir();
@@ -106,6 +116,13 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
 #ifdef DC_SOURCE_DIR
   dirs.push_back(std::string(DC_SOURCE_DIR) + "/models");
 #endif
+  return dirs;
+}
+}  // namespace
+
+StatusOr<std::string> DefaultModelPath(dc_codec codec) {
+  ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
+  const std::vector<std::string> dirs = ModelDirs();
   for (const auto& d : dirs)
     if (IsFile(d + "/" + file)) return d + "/" + file;
   return Error(DC_ERR_MODEL_NOT_FOUND, "default model " + file + " not found (set DIFFCOMP_MODEL_DIR or pass --model)");
@@ -113,6 +130,17 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
 
 StatusOr<std::shared_ptr<const LoadedModel>> ModelForFile(const container::Header& h, const char* path) {
   ASSIGN_OR_RETURN(auto model, GetModel(h.codec, path));
+  if ((model->model_id != h.model_id || model->fingerprint != h.fingerprint) && !(path && *path)) {
+    // The default model changed since the file was made: an earlier default it may name.
+    for (const auto& file : EarlierModelFiles(h.codec))
+      for (const auto& d : ModelDirs())
+        if (IsFile(d + "/" + file)) {
+          auto old = GetModel(h.codec, (d + "/" + file).c_str());
+          if (old.ok() && old.value()->model_id == h.model_id && old.value()->fingerprint == h.fingerprint)
+            return old;
+          break;
+        }
+  }
   if (model->model_id != h.model_id || model->fingerprint != h.fingerprint) {
     char ids[96];
     std::snprintf(ids, sizeof(ids), "file needs model id %u fingerprint %08x; loaded model ", h.model_id, h.fingerprint);

@@ -1,0 +1,114 @@
+// Revision 2 of signal-lossless: a cascade of adaptive integer filters that the encoder and the
+// decoder run identically over the whole file, frame by frame and channel by channel, learning
+// from the file as it is coded (after Monkey's Audio's sign-adapted NLMS cascades and MPEG-4 ALS
+// RLS-LMS). Its prediction P of each sample turns the signal into a residual
+//
+//   r = wrap(x - P)   (modulo 2^bit_depth into the signed bit_depth-bit range; x = wrap(r + P)),
+//
+// which the dyadic stages and the network code per block as they code samples in revision 1.
+// Every rule (integer arithmetic only) is normative: docs/codecs/signal-lossless.md, "Revision 2".
+#ifndef DIFFCOMP_CODECS_SIGNAL_LOSSLESS_CASCADE_H_
+#define DIFFCOMP_CODECS_SIGNAL_LOSSLESS_CASCADE_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace dc::sig {
+
+// One sign-sign LMS filter with magnitude-classed steps (the NNFilter idea of Monkey's Audio):
+// int16 weights and an int16 history of its (down-shifted, saturated) inputs.
+class SignLms {
+ public:
+  SignLms(int order, int shift, int downshift);
+  // The prediction of the next input (history only).
+  int64_t Predict() const;
+  // After the input v is known: adapt by the sign of err (the stage's output), then push v.
+  void Update(int64_t v, int64_t err);
+  void Adapt(int64_t err);
+  void Push(int64_t v);
+
+ private:
+  int order_, shift_, ds_;
+  uint32_t pos_;  // next write index into hist_/adapt_ (always >= order_)
+  int32_t avg_ = 0;
+  std::vector<int16_t> w_, hist_, adapt_;
+};
+
+// A normalised LMS filter in integer arithmetic: int32 history, Q14 weights, one division per
+// sample for the step mu e / (eps + |h|^2), mu = 2^-mu_log2.
+class IntNlms {
+ public:
+  IntNlms(int order, int mu_log2);
+  int64_t Predict() const;
+  void Update(int64_t v, int64_t err) {
+    Adapt(err);
+    Push(v);
+  }
+  void Adapt(int64_t err);
+  void Push(int64_t v);
+
+ private:
+  int order_, mu_;
+  uint32_t pos_;
+  int64_t energy_ = 0;
+  std::vector<int32_t> w_, hist_;
+};
+
+// A cascade profile (its index is sent in the revision-2 payload). Stages, in order, each
+// predicting the previous stage's output: 1 the fixed first-order x[t-1] 31/32; 2 an NLMS filter
+// (IntNlms); 3 a long and 4 a short sign-sign LMS (SignLms); 5 the previous channel's final
+// residuals (channels > 0); 6 bias cancellation by the sign of the previous residual.
+struct CascadeProfile {
+  int nlms_taps, nlms_mu_log2;  // stage 2 (taps 0: off)
+  int long_taps, long_shift;    // stage 3 (0: off)
+  int short_taps, short_shift;  // stage 4 (0: off)
+  int cross_taps;               // stage 5 (0: off)
+  int mix_step;                 // stage 7, the mixer's step (0: plain sum)
+  int bias;                     // stage 6 (0: off)
+};
+constexpr int kNumCascadeProfiles = 6;
+constexpr int kCrossShift = 12;
+// 0: none (P = 0: the samples are coded as they are); 1: general (NLMS 16 + sign-LMS 16 + cross);
+// 2: tonal (1 plus a 256-tap sign-LMS); 3: slow signals (NLMS 32 with a smaller step).
+extern const CascadeProfile kCascadeProfiles[kNumCascadeProfiles];
+
+class Cascade {
+ public:
+  Cascade(const CascadeProfile& profile, uint32_t channels, int bit_depth);
+  // Prediction of channel c's sample of the current frame (call for c = 0 .. C-1 in order, each
+  // followed by Update(c, x) before the next).
+  int64_t Predict(uint32_t c);
+  void Update(uint32_t c, int32_t x);
+  // Forward and inverse over a whole signal (frames x channels, frame-major).
+  static void Residual(const CascadeProfile& profile, const int32_t* x, uint64_t frames, uint32_t channels,
+                       int bit_depth, int32_t* r);
+  // In place: r -> x.
+  static void Restore(const CascadeProfile& profile, int32_t* rx, uint64_t frames, uint32_t channels, int bit_depth);
+
+ private:
+  struct Chan {
+    int64_t last = 0;  // x[t-1]
+    int64_t p[7] = {};  // this frame's stage predictions
+    int64_t prev = 0;   // the previous final residual (before bias cancellation)
+    int32_t bias[3] = {0, 0, 0};
+    std::unique_ptr<IntNlms> nlms;
+    int32_t mix[5] = {4096, 4096, 4096, 4096, 4096};
+    std::unique_ptr<SignLms> lng, sht, cross;
+  };
+  bool none_;
+  int mix_step_, bias_;
+  int64_t lo_, hi_, plim_;
+  std::vector<Chan> ch_;
+};
+
+// Encoder: the profile whose residual costs the fewest bits under an adaptive Rice code (integer;
+// every profile run over the frames given: the encoder gives the first kCascadeTrialFrames).
+constexpr uint64_t kCascadeTrialFrames = uint64_t{1} << 17;
+int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth);
+
+int64_t WrapToDepth(int64_t v, int bit_depth);
+
+}  // namespace dc::sig
+
+#endif  // DIFFCOMP_CODECS_SIGNAL_LOSSLESS_CASCADE_H_
