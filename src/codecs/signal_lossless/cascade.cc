@@ -11,12 +11,12 @@ namespace dc::sig {
 
 // Index 0 is no cascade. Shifts are the weights' fixed-point fraction bits.
 const CascadeProfile kCascadeProfiles[kNumCascadeProfiles] = {
-    {0, 0, 0, 0, 0, 0, 0, 0, 0},         // 0 none
-    {16, 4, 0, 0, 16, 11, 2, 1, 1},      // 1 general
-    {16, 4, 256, 13, 16, 11, 2, 1, 1},   // 2 tonal
-    {32, 5, 0, 0, 0, 0, 0, 0, 1},        // 3 slow (ECG, series)
-    {16, 4, 1024, 15, 16, 11, 2, 1, 1},  // 4 long (music)
-    {32, 4, 256, 13, 16, 11, 2, 1, 1},   // 5 speech
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0},       // 0 none
+    {16, 4, 0, 0, 16, 11, 2, 1, 1, 0},    // 1 general
+    {16, 4, 256, 13, 16, 11, 2, 1, 1, 0},  // 2 tonal
+    {32, 5, 0, 0, 0, 0, 0, 0, 1, 0},      // 3 slow (ECG, series)
+    {16, 4, 1024, 15, 16, 11, 2, 1, 1, 0},  // 4 long (music)
+    {32, 4, 256, 13, 16, 11, 2, 1, 1, 0},  // 5 speech
 };
 
 namespace {
@@ -112,7 +112,7 @@ int64_t IntNlms::Predict() const {
 
 void IntNlms::Adapt(int64_t err) {
   const int32_t* h = hist_.data() + pos_ - order_;
-  const int64_t e = Clamp(err, int64_t{1} << 20);
+  const int64_t e = Clamp(err, int64_t{1} << 26);
   int64_t f = (e * (int64_t{1} << (30 - mu_))) / (energy_ + (int64_t{order_} << 4) + 1);
   f = Clamp(f, int64_t{1} << 30);
   for (int i = 0; i < order_; ++i) {
@@ -123,7 +123,7 @@ void IntNlms::Adapt(int64_t err) {
 
 void IntNlms::Push(int64_t v) {
   const int32_t* h = hist_.data() + pos_ - order_;
-  const int32_t nv = static_cast<int32_t>(Clamp(v, int64_t{1} << 20));
+  const int32_t nv = static_cast<int32_t>(Clamp(v, int64_t{1} << 26));
   energy_ += int64_t{nv} * nv - int64_t{h[0]} * h[0];
   hist_[pos_] = nv;
   if (++pos_ == hist_.size()) {
@@ -135,12 +135,13 @@ void IntNlms::Push(int64_t v) {
 Cascade::Cascade(const CascadeProfile& p, uint32_t channels, int bit_depth)
     : mix_step_(p.mix_step), bias_(p.bias), ch_(channels) {
   // Profile 0 (every field 0) predicts nothing, not even stage 1.
-  none_ = !p.nlms_taps && !p.long_taps && !p.short_taps && !p.cross_taps && !p.mix_step && !p.bias;
+  none_ = !p.nlms_taps && !p.long_taps && !p.short_taps && !p.cross_taps && !p.mix_step && !p.bias && !p.stereo_taps;
   lo_ = -(int64_t{1} << (bit_depth - 1));
   hi_ = (int64_t{1} << (bit_depth - 1)) - 1;
   plim_ = int64_t{1} << (bit_depth + 1);
   const int ds = std::max(0, bit_depth - 16);
   for (uint32_t c = 0; c < channels; ++c) {
+    if (p.stereo_taps && c > 0) ch_[c].st = std::make_unique<IntNlms>(p.stereo_taps, kStereoMuLog2);
     if (p.nlms_taps) ch_[c].nlms = std::make_unique<IntNlms>(p.nlms_taps, p.nlms_mu_log2);
     if (p.long_taps) ch_[c].lng = std::make_unique<SignLms>(p.long_taps, p.long_shift, ds);
     if (p.short_taps) ch_[c].sht = std::make_unique<SignLms>(p.short_taps, p.short_shift, ds);
@@ -156,17 +157,18 @@ int64_t Cascade::Predict(uint32_t c) {
   Chan& k = ch_[c];
   if (none_) return 0;
   k.p[0] = (31 * k.last) >> 5;
+  k.p[7] = k.st ? Clamp(k.st->Predict(), plim_) : 0;
   k.p[1] = k.nlms ? Clamp(k.nlms->Predict(), plim_) : 0;
   k.p[2] = k.lng ? Clamp(k.lng->Predict(), plim_) : 0;
   k.p[3] = k.sht ? Clamp(k.sht->Predict(), plim_) : 0;
   k.p[4] = k.cross ? Clamp(k.cross->Predict(), plim_) : 0;
-  k.p[5] = bias_ ? (int64_t{k.bias[BiasContext(k.prev)]} + 128) >> 8 : 0;
+  k.p[5] = bias_ ? (k.bias[BiasContext(k.prev)] + 128) >> 8 : 0;
   if (mix_step_) {  // stage 7: the adaptive stages' predictions weighted by the mixer
     int64_t m = 0;
     for (int i = 1; i < 5; ++i) m += int64_t{k.mix[i]} * k.p[i];
-    k.p[6] = k.p[0] + ((m + 2048) >> 12) + k.p[5];
+    k.p[6] = k.p[0] + k.p[7] + ((m + 2048) >> 12) + k.p[5];
   } else {
-    k.p[6] = k.p[0] + k.p[1] + k.p[2] + k.p[3] + k.p[4] + k.p[5];
+    k.p[6] = k.p[0] + k.p[7] + k.p[1] + k.p[2] + k.p[3] + k.p[4] + k.p[5];
   }
   return std::clamp<int64_t>(k.p[6], lo_, hi_);
 }
@@ -180,14 +182,16 @@ void Cascade::Update(uint32_t c, int32_t x) {
       for (int i = 1; i < 5; ++i)
         if (k.p[i] != 0) k.mix[i] += ((e > 0) == (k.p[i] > 0)) ? mix_step_ : -mix_step_;
   }
-  const int64_t s1 = x - k.p[0], s2 = s1 - k.p[1], s3 = s2 - k.p[2], s4 = s3 - k.p[3], s5 = s4 - k.p[4];
+  const int64_t s0 = x - k.p[0], s1 = s0 - k.p[7], s2 = s1 - k.p[1], s3 = s2 - k.p[2], s4 = s3 - k.p[3], s5 = s4 - k.p[4];
+  if (k.st) k.st->Adapt(s1);
+  if (c + 1 < ch_.size() && ch_[c + 1].st) ch_[c + 1].st->Push(s0);
   if (k.nlms) k.nlms->Update(s1, s2);
   if (k.lng) k.lng->Update(s2, s3);
   if (k.sht) k.sht->Update(s3, s4);
   if (k.cross) k.cross->Adapt(s5);
   if (c + 1 < ch_.size() && ch_[c + 1].cross) ch_[c + 1].cross->Push(s5);
-  int32_t& b = k.bias[BiasContext(k.prev)];
-  b = static_cast<int32_t>(b + ((Clamp(s5, int64_t{1} << 20) * 256 - b) >> 5));
+  int64_t& b = k.bias[BiasContext(k.prev)];
+  b += (Clamp(s5, int64_t{1} << 40) * 256 - b) >> 5;
   k.prev = s5;
   k.last = x;
 }
@@ -232,17 +236,51 @@ uint64_t RiceCost(const int32_t* r, uint64_t frames, uint32_t channels) {
 
 }  // namespace
 
-int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth) {
-  std::vector<int32_t> r(frames * channels);
-  int best = 0;
-  uint64_t best_bits = 0;
-  for (int p = 0; p < kNumCascadeProfiles; ++p) {
-    Cascade::Residual(kCascadeProfiles[p], x, frames, channels, bit_depth, r.data());
-    // Counted on the second half (the filters have learnt by then), the whole if short.
-    const uint64_t skip = frames >= 4096 ? frames / 2 : 0;
-    const uint64_t bits = RiceCost(r.data() + skip * channels, frames - skip, channels);
-    if (p == 0 || bits < best_bits) best = p, best_bits = bits;
+void ToMidSide(int32_t* x, uint64_t frames) {
+  for (uint64_t f = 0; f < frames; ++f) {
+    const int64_t l = x[2 * f], r = x[2 * f + 1];
+    x[2 * f] = static_cast<int32_t>((l + r) >> 1);
+    x[2 * f + 1] = static_cast<int32_t>(l - r);
   }
+}
+
+bool FromMidSide(int32_t* x, uint64_t frames, int bit_depth) {
+  const int64_t lo = -(int64_t{1} << (bit_depth - 1)), hi = (int64_t{1} << (bit_depth - 1)) - 1;
+  for (uint64_t f = 0; f < frames; ++f) {
+    const int64_t side = x[2 * f + 1], sum = (int64_t{x[2 * f]} * 2) | (side & 1);
+    const int64_t l = (sum + side) >> 1, r = (sum - side) >> 1;
+    if (l < lo || l > hi || r < lo || r > hi) return false;
+    x[2 * f] = static_cast<int32_t>(l);
+    x[2 * f + 1] = static_cast<int32_t>(r);
+  }
+  return true;
+}
+
+int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth) {
+  std::vector<int32_t> r(frames * channels), ms;
+  // Counted on the second half (the filters have learnt by then), the whole if short.
+  const uint64_t skip = frames >= 4096 ? frames / 2 : 0;
+  const auto cost = [&](int code) {
+    const int32_t* in = x;
+    if (code & kCascadeMidSideBit) {
+      if (ms.empty()) {
+        ms.assign(x, x + frames * 2);
+        ToMidSide(ms.data(), frames);
+      }
+      in = ms.data();
+    }
+    Cascade::Residual(CascadeProfileOf(code), in, frames, channels, CascadeDepth(code, bit_depth), r.data());
+    return RiceCost(r.data() + skip * channels, frames - skip, channels);
+  };
+  int best = 0;
+  uint64_t best_bits = cost(0);
+  for (int p = 1; p < kNumCascadeProfiles; ++p)
+    if (const uint64_t bits = cost(p); bits < best_bits) best = p, best_bits = bits;
+  if (best == 0 || channels < 2) return best;
+  if (ValidCascadeCode(best | kCascadeMidSideBit, channels, bit_depth))
+    if (const uint64_t bits = cost(best | kCascadeMidSideBit); bits < best_bits)
+      best |= kCascadeMidSideBit, best_bits = bits;
+  if (cost(best | kCascadeStereoBit) < best_bits) best |= kCascadeStereoBit;
   return best;
 }
 

@@ -66,12 +66,35 @@ struct CascadeProfile {
   int cross_taps;               // stage 5 (0: off)
   int mix_step;                 // stage 7, the mixer's step (0: plain sum)
   int bias;                     // stage 6 (0: off)
+  int stereo_taps;              // stage 1b (channels > 0; 0: off): set by the payload's stereo bit
 };
+constexpr int kStereoTaps = 2, kStereoMuLog2 = 5;
 constexpr int kNumCascadeProfiles = 6;
 constexpr int kCrossShift = 12;
 // 0: none (P = 0: the samples are coded as they are); 1: general (NLMS 16 + sign-LMS 16 + cross);
 // 2: tonal (1 plus a 256-tap sign-LMS); 3: slow signals (NLMS 32 with a smaller step).
 extern const CascadeProfile kCascadeProfiles[kNumCascadeProfiles];
+// The payload's cascade byte: bits 0-5 the profile index, bit 6 mid/side (2 channels of at most
+// 31 bits: the cascade codes mid = (L + R) >> 1 and side = L - R, one bit wider), bit 7 the stereo
+// stage (profiles > 0).
+constexpr uint8_t kCascadeMidSideBit = 0x40, kCascadeStereoBit = 0x80;
+inline bool ValidCascadeCode(int code, uint32_t channels, int bit_depth) {
+  const int p = code & 0x3f;
+  if (code < 0 || code > 0xff || p >= kNumCascadeProfiles) return false;
+  if (p == 0 && (code & kCascadeStereoBit)) return false;
+  return !(code & kCascadeMidSideBit) || (channels == 2 && bit_depth < 32);
+}
+// The bit depth the cascade and the block coder work at.
+inline int CascadeDepth(int code, int bit_depth) { return (code & kCascadeMidSideBit) ? bit_depth + 1 : bit_depth; }
+// In place, frames x 2: (L, R) -> (mid, side) and back (FLAC's rule: exact).
+void ToMidSide(int32_t* x, uint64_t frames);
+// FromMidSide: false if a sample leaves bit_depth (a damaged stream).
+bool FromMidSide(int32_t* x, uint64_t frames, int bit_depth);
+inline CascadeProfile CascadeProfileOf(int code) {
+  CascadeProfile p = kCascadeProfiles[code & 0x3f];
+  p.stereo_taps = (code & kCascadeStereoBit) ? kStereoTaps : 0;
+  return p;
+}
 
 class Cascade {
  public:
@@ -89,10 +112,10 @@ class Cascade {
  private:
   struct Chan {
     int64_t last = 0;  // x[t-1]
-    int64_t p[7] = {};  // this frame's stage predictions
+    int64_t p[8] = {};  // this frame's stage predictions
     int64_t prev = 0;   // the previous final residual (before bias cancellation)
-    int32_t bias[3] = {0, 0, 0};
-    std::unique_ptr<IntNlms> nlms;
+    int64_t bias[3] = {0, 0, 0};
+    std::unique_ptr<IntNlms> nlms, st;
     int32_t mix[5] = {4096, 4096, 4096, 4096, 4096};
     std::unique_ptr<SignLms> lng, sht, cross;
   };
@@ -102,8 +125,10 @@ class Cascade {
   std::vector<Chan> ch_;
 };
 
-// Encoder: the profile whose residual costs the fewest bits under an adaptive Rice code (integer;
-// every profile run over the frames given: the encoder gives the first kCascadeTrialFrames).
+// Encoder: the cascade byte whose residual costs the fewest bits under an adaptive Rice code
+// (integer), counted on the second half of the frames given (the encoder gives the first
+// kCascadeTrialFrames): every profile without the stereo stage, then (2 channels or more) the best
+// with mid/side (2 channels) and with the stereo stage.
 constexpr uint64_t kCascadeTrialFrames = uint64_t{1} << 17;
 int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth);
 

@@ -54,8 +54,8 @@ Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint
   if (rev2) {
     if (log2 != kBlockLog2) return Error(DC_ERR_CORRUPT, "signal block size 2^" + std::to_string(log2) + " not supported");
     RETURN_IF_ERROR(r.U8(&profile));
-    if (profile >= kNumCascadeProfiles)
-      return Error(DC_ERR_CORRUPT, "signal cascade profile " + std::to_string(profile) + " unknown");
+    if (!ValidCascadeCode(profile, channels, bit_depth))
+      return Error(DC_ERR_CORRUPT, "signal cascade code " + std::to_string(profile) + " unknown");
   } else {
     lpc_flags = (log2 & kLpcFlag) != 0;
     log2 &= static_cast<uint8_t>(~kLpcFlag);
@@ -82,11 +82,12 @@ Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint
     if (rev2) {
       uint32_t mode;
       RETURN_IF_ERROR(dec.GetBits(1, &mode));
-      DecSide side{&dec, MinSample(bit_depth), MaxSample(bit_depth)};
+      const int depth = CascadeDepth(profile, bit_depth);
+      DecSide side{&dec, MinSample(depth), MaxSample(depth)};
       if (mode == 1)
         RETURN_IF_ERROR(CodeBlockAdaptive(out + f0 * channels, n, channels, side));
       else
-        RETURN_IF_ERROR(CodeBlock(net, out + f0 * channels, n, channels, bit_depth, side));
+        RETURN_IF_ERROR(CodeBlock(net, out + f0 * channels, n, channels, depth, side));
       return dec.Finish();
     }
     if (lpc_flags) RETURN_IF_ERROR(dec.GetBits(1, &use));
@@ -107,7 +108,12 @@ Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint
   }, opt.progress));
   // Revision 2: out holds the cascade's residual (every value inside the bit depth, checked by
   // DecSide); the inverse cascade rebuilds the samples in time order.
-  if (rev2) Cascade::Restore(kCascadeProfiles[profile], out, frames, channels, bit_depth);
+  if (!rev2) return Status::Ok();
+  Cascade::Restore(CascadeProfileOf(profile), out, frames, channels, CascadeDepth(profile, bit_depth));
+  if (profile & kCascadeMidSideBit) {
+    // mid and side of bit_depth + 1 bits give L and R that may leave bit_depth: checked.
+    if (!FromMidSide(out, frames, bit_depth)) return Error(DC_ERR_CORRUPT, "decoded sample outside the bit depth");
+  }
   return Status::Ok();
 }
 

@@ -132,7 +132,7 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
     return Error(DC_ERR_INVALID_ARGUMENT, "signal-lossless revision " + std::to_string(opt.revision) + " unknown");
   if (opt.block_coder < -1 || opt.block_coder > 1)
     return Error(DC_ERR_INVALID_ARGUMENT, "block coder " + std::to_string(opt.block_coder) + " unknown");
-  if (opt.cascade_profile < -1 || opt.cascade_profile >= kNumCascadeProfiles)
+  if (opt.cascade_profile != -1 && !ValidCascadeCode(opt.cascade_profile, s.channels, s.bit_depth))
     return Error(DC_ERR_INVALID_ARGUMENT, "cascade profile " + std::to_string(opt.cascade_profile) + " unknown");
   const bool rev2 = opt.revision == kRevision2;
   // Revision 2: the cascade's residual of the whole signal, in time order (one pass, sequential);
@@ -144,8 +144,17 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
                                        : ChooseCascadeProfile(s.samples, std::min<uint64_t>(s.frames, kCascadeTrialFrames),
                                                               s.channels, s.bit_depth);
     residual.resize(total);
-    Cascade::Residual(kCascadeProfiles[profile], s.samples, s.frames, s.channels, s.bit_depth, residual.data());
+    const int32_t* in = s.samples;
+    std::vector<int32_t> ms;
+    if (profile & kCascadeMidSideBit) {
+      ms.assign(s.samples, s.samples + total);
+      ToMidSide(ms.data(), s.frames);
+      in = ms.data();
+    }
+    Cascade::Residual(CascadeProfileOf(profile), in, s.frames, s.channels, CascadeDepth(profile, s.bit_depth),
+                      residual.data());
   }
+  const int depth = rev2 ? CascadeDepth(profile, s.bit_depth) : s.bit_depth;
   const int32_t* src = rev2 ? residual.data() : s.samples;
   const uint64_t blocks = (s.frames + kBlockFrames - 1) / kBlockFrames;
   std::vector<std::vector<uint8_t>> streams(blocks);
@@ -157,7 +166,7 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
     rans::Encoder enc;
     EncSide side{&enc, {}};
     if (rev2)
-      RETURN_IF_ERROR(EncodeBlock2(net, block, n, s.channels, s.bit_depth, opt.block_coder, &enc, &side));
+      RETURN_IF_ERROR(EncodeBlock2(net, block, n, s.channels, depth, opt.block_coder, &enc, &side));
     else
       RETURN_IF_ERROR(EncodeBlock(net, block, n, s.channels, s.bit_depth, opt.linear_prediction, &enc, &side));
     block_stats[b] = side.st;

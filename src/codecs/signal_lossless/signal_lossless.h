@@ -36,7 +36,8 @@ struct CodecOptions {
   // Revision 1 encoder: offer per-block linear prediction (lpc.h; payload flag kLpcFlag). False
   // writes the payload layout of files made before it existed. Ignored by revision 2.
   bool linear_prediction = true;
-  // Revision 2 encoder: the cascade profile (cascade.h), or -1 to choose it from the signal.
+  // Revision 2 encoder: the cascade byte (profile | kCascadeStereoBit, cascade.h), or -1 to choose
+  // it from the signal.
   int cascade_profile = -1;
   // Revision 2 encoder: the block coder, 0 the network (dyadic stages), 1 the adaptive time-order
   // coder (adaptive_coder.h, the default: measured better on every file, docs), or -1 the cheaper

@@ -122,6 +122,46 @@ TEST(Cascade, ResidualRestoresExactlyAndPredicts) {
   for (size_t i = 2 * 5000; i < r.size(); ++i) big = std::max<int64_t>(big, std::abs(r[i]));
   EXPECT_LT(big, 64);  // a sine of amplitude 13107 plus noise of +-3, once the filters have learnt
   EXPECT_NE(ChooseCascadeProfile(s.data(), 20000, 2, 16), 0);
+  // Mid/side: exact both ways at every depth up to 31 bits, and a damaged pair is refused.
+  for (int bd : {2, 16, 31}) {
+    auto v = MakeSignal(5000, 2, bd, 1, 3);
+    const auto orig = v;
+    ToMidSide(v.data(), 5000);
+    ASSERT_TRUE(FromMidSide(v.data(), 5000, bd));
+    EXPECT_EQ(v, orig);
+  }
+  std::vector<int32_t> bad = {32767, -32768};
+  EXPECT_FALSE(FromMidSide(bad.data(), 1, 16));
+  EXPECT_FALSE(ValidCascadeCode(kCascadeMidSideBit | 1, 3, 16));
+  EXPECT_FALSE(ValidCascadeCode(kCascadeMidSideBit | 1, 2, 32));
+  EXPECT_FALSE(ValidCascadeCode(kCascadeStereoBit, 2, 16));
+  EXPECT_TRUE(ValidCascadeCode(kCascadeStereoBit | kCascadeMidSideBit | 2, 2, 16));
+}
+
+// Revision 2 with every cascade byte that a stereo file may carry (mid/side, stereo stage) and
+// the network or adaptive block coder: exact round trips at 8, 16, 24 and 31 bits.
+TEST(SignalLossless, Revision2StereoCodesRoundTrip) {
+  const SigNet net = Net(4);
+  for (int bd : {8, 16, 24, 31})
+    for (int code : {1, 2 | kCascadeMidSideBit, 3 | kCascadeStereoBit, 4 | kCascadeMidSideBit | kCascadeStereoBit, 5})
+      for (int coder : {0, 1}) {
+        const auto s = MakeSignal(9000, 2, bd, bd == 31 ? 1 : 0, 5u + static_cast<uint32_t>(code));
+        const auto p = Encode(net, s, 9000, 2, bd, 2, nullptr, true, kRevision2, code, coder);
+        std::vector<int32_t> back(s.size());
+        const Status d = DecodeSignal(net, p.data(), p.size(), 9000, 2, bd, {}, back.data());
+        ASSERT_TRUE(d.ok()) << d.message();
+        EXPECT_EQ(back, s) << "bd " << bd << " code " << code << " coder " << coder;
+      }
+  // Mid/side on 32 bits or on other than 2 channels is refused at both ends.
+  const auto s = MakeSignal(100, 3, 16, 0, 1);
+  std::vector<uint8_t> p;
+  CodecOptions o;
+  o.cascade_profile = 1 | kCascadeMidSideBit;
+  EXPECT_EQ(EncodeSignal(net, {s.data(), 100, 3, 16}, o, &p, nullptr).code(), DC_ERR_INVALID_ARGUMENT);
+  auto ok = Encode(net, s, 100, 3, 16, 1, nullptr, true, kRevision2, 1);
+  ok[1] = 1 | kCascadeMidSideBit;
+  std::vector<int32_t> back(s.size());
+  EXPECT_EQ(DecodeSignal(net, ok.data(), ok.size(), 100, 3, 16, {}, back.data()).code(), DC_ERR_CORRUPT);
 }
 
 TEST(SignalLossless, OutputIndependentOfThreadCount) {
@@ -199,6 +239,8 @@ TEST(SignalLossless, DamagedPayloadsNeverDecodeSilently) {
   std::vector<int32_t> back(s.size());
   auto bad = p;
   bad[1] = kNumCascadeProfiles;
+  EXPECT_EQ(DecodeSignal(net, bad.data(), bad.size(), 3000, 2, 16, {}, back.data()).code(), DC_ERR_CORRUPT);
+  bad[1] = kCascadeStereoBit;  // the stereo stage without a cascade
   EXPECT_EQ(DecodeSignal(net, bad.data(), bad.size(), 3000, 2, 16, {}, back.data()).code(), DC_ERR_CORRUPT);
   bad = p;
   bad[0] = 12;
