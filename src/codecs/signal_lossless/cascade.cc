@@ -17,6 +17,7 @@ const CascadeProfile kCascadeProfiles[kNumCascadeProfiles] = {
     {32, 5, 0, 0, 0, 0, 0, 0, 1, 0},      // 3 slow (ECG, series)
     {16, 4, 1024, 15, 16, 11, 2, 1, 1, 0},  // 4 long (music)
     {32, 4, 256, 13, 16, 11, 2, 1, 1, 0},  // 5 speech
+    {0, 0, 0, 0, 0, 0, 0, 0, 1, 0},       // 6 first order (short or erratic series)
 };
 
 namespace {
@@ -180,7 +181,8 @@ void Cascade::Update(uint32_t c, int32_t x) {
     const int64_t e = x - k.p[6];
     if (e != 0)
       for (int i = 1; i < 5; ++i)
-        if (k.p[i] != 0) k.mix[i] += ((e > 0) == (k.p[i] > 0)) ? mix_step_ : -mix_step_;
+        if (k.p[i] != 0)
+          k.mix[i] = static_cast<int32_t>(Clamp(k.mix[i] + (((e > 0) == (k.p[i] > 0)) ? mix_step_ : -mix_step_), 1 << 15));
   }
   const int64_t s0 = x - k.p[0], s1 = s0 - k.p[7], s2 = s1 - k.p[1], s3 = s2 - k.p[2], s4 = s3 - k.p[3], s5 = s4 - k.p[4];
   if (k.st) k.st->Adapt(s1);

@@ -69,10 +69,11 @@ struct CascadeProfile {
   int stereo_taps;              // stage 1b (channels > 0; 0: off): set by the payload's stereo bit
 };
 constexpr int kStereoTaps = 2, kStereoMuLog2 = 5;
-constexpr int kNumCascadeProfiles = 6;
+constexpr int kNumCascadeProfiles = 7;
 constexpr int kCrossShift = 12;
 // 0: none (P = 0: the samples are coded as they are); 1: general (NLMS 16 + sign-LMS 16 + cross);
-// 2: tonal (1 plus a 256-tap sign-LMS); 3: slow signals (NLMS 32 with a smaller step).
+// 2: tonal (1 plus a 256-tap sign-LMS); 3: slow signals (NLMS 32 with a smaller step); 4: long
+// (1 plus a 1024-tap sign-LMS); 5: speech (NLMS 32); 6: the first order and bias alone.
 extern const CascadeProfile kCascadeProfiles[kNumCascadeProfiles];
 // The payload's cascade byte: bits 0-5 the profile index, bit 6 mid/side (2 channels of at most
 // 31 bits: the cascade codes mid = (L + R) >> 1 and side = L - R, one bit wider), bit 7 the stereo

@@ -94,12 +94,16 @@ Status EncodeBlock(const SigNet& net, std::vector<int32_t>& block, uint32_t n, u
   return CodeBlock(net, res[best - 1].data(), n, channels, rd, *side);
 }
 
+constexpr uint64_t kExactChoiceSamples = 8192;
+
 // Revision 2: one raw bit (0: the network's dyadic stages, 1: the adaptive time-order coder),
 // then the block's residual coded that way. `choice` -1 counts the block's bits both ways (the
 // network's pass doubles the work) and takes the cheaper.
 Status EncodeBlock2(const SigNet& net, std::vector<int32_t>& block, uint32_t n, uint32_t channels, int bit_depth,
                     int choice, rans::Encoder* enc, EncSide* side) {
   int mode = choice;
+  // Short blocks (short files: series) are cheap to code both ways: always the better one.
+  if (mode == 1 && static_cast<uint64_t>(n) * channels < kExactChoiceSamples) mode = -1;
   if (mode < 0) {
     CostSide cost[2];
     std::vector<int32_t> trial(block);

@@ -40,8 +40,9 @@ struct CodecOptions {
   // it from the signal.
   int cascade_profile = -1;
   // Revision 2 encoder: the block coder, 0 the network (dyadic stages), 1 the adaptive time-order
-  // coder (adaptive_coder.h, the default: measured better on every file, docs), or -1 the cheaper
-  // of the two per block (both counted exactly: slower).
+  // coder (adaptive_coder.h, the default: measured better on every audio file, docs; blocks of at
+  // fewer than 8192 samples (short files) are coded both ways and the cheaper kept), or -1 the cheaper of the two for
+  // every block (both counted exactly: slower).
   int block_coder = 1;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called on the calling thread
 };
