@@ -49,21 +49,27 @@ inline uint64_t UpdateAdaptiveMean(uint64_t m, int64_t r) {
 }
 
 // Side as in block_coder.h (only Gap is used, with level 0 and prediction 0). The state starts
-// afresh in every block, so blocks stay independent (coded and decoded in parallel).
+// afresh in every block, so blocks stay independent (coded and decoded in parallel). The mixture
+// adapter's contexts: 3 "burst" classes (the channel's previous |r| x 16 below half the running
+// mean, up to twice it, above) x channel (0, 1 and up).
 template <typename Side>
 Status CodeBlockAdaptive(int32_t* block, uint32_t n, uint32_t channels, Side& side) {
-  std::vector<uint64_t> mean(channels, kAdaptiveMeanStart);
-  mix::MixtureAdapter adapt(1, 2);
+  std::vector<uint64_t> mean(channels, kAdaptiveMeanStart), last(channels, 0);
+  mix::MixtureAdapter adapt(3, 2);
   GapDist gd;
   for (uint32_t t = 0; t < n; ++t)
     for (uint32_t c = 0; c < channels; ++c) {
       MakeAdaptiveDist(mean[c], &gd);
-      const int ctx = adapt.Apply(0, std::min<int>(static_cast<int>(c), 1), &gd.d);
+      // Context: the previous |r| (x 16) against the running mean: below half, up to twice, above.
+      const uint64_t q = last[c] * 16;
+      const int burst = q * 2 < mean[c] ? 0 : (q <= mean[c] * 2 ? 1 : 2);
+      const int ctx = adapt.Apply(burst, std::min<int>(static_cast<int>(c), 1), &gd.d);
       int32_t* x = &block[static_cast<size_t>(t) * channels + c];
       RETURN_IF_ERROR(side.Gap(0, gd, 0, x));
       const int64_t r = *x;
       adapt.Update(ctx, static_cast<int>(std::clamp<int64_t>((r >> gd.b) + 128, 0, 255)));
       mean[c] = UpdateAdaptiveMean(mean[c], r);
+      last[c] = std::min<uint64_t>(r < 0 ? static_cast<uint64_t>(-r) : static_cast<uint64_t>(r), kAdaptiveMeanCap);
     }
   return Status::Ok();
 }
