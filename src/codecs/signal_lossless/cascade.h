@@ -11,6 +11,7 @@
 #define DIFFCOMP_CODECS_SIGNAL_LOSSLESS_CASCADE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -129,9 +130,12 @@ class Cascade {
 // Encoder: the cascade byte whose residual costs the fewest bits under an adaptive Rice code
 // (integer), counted on the second half of the frames given (the encoder gives the first
 // kCascadeTrialFrames): every profile without the stereo stage, then (2 channels or more) the best
-// with mid/side (2 channels) and with the stereo stage.
+// with mid/side (2 channels) and with the stereo stage. If `charge` is given (bits of a residual of
+// `frames` frames at a depth, as the block coder would code it), the two cheapest profiles under
+// the proxy are compared by it instead.
 constexpr uint64_t kCascadeTrialFrames = uint64_t{1} << 17;
-int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth);
+int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth,
+                         const std::function<double(const int32_t*, uint64_t, int)>& charge = nullptr);
 
 int64_t WrapToDepth(int64_t v, int bit_depth);
 
