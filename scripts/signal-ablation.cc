@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     const auto& s = sf.value();
-    const int code = sig::ChooseCascadeProfile(s.samples.data(), std::min<uint64_t>(s.frames, sig::kCascadeTrialFrames),
-                                               s.channels, s.bit_depth);
+    const int code = sig::ChooseCascadeCode({s.samples.data(), s.frames, s.channels, s.bit_depth});
     const sig::CascadeProfile full = sig::CascadeProfileOf(code);
     std::vector<int32_t> in = s.samples;
     const bool ms = code & sig::kCascadeMidSideBit;

@@ -291,11 +291,13 @@ int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, i
     }
   }
   // The two cheapest under the proxy, charged by the real coder: the proxy misranks close ones.
-  if (charge && second >= 0) {
+  // (Only when they are within 2 % of each other: the real coder is slower than the proxy.)
+  if (charge && second >= 0 && second_bits * 50 <= best_bits * 51) {
+    const uint64_t from = skip;
     run(best);
-    const double b1 = charge(r.data() + skip * channels, frames - skip, bit_depth);
+    const double b1 = charge(r.data() + from * channels, frames - from, bit_depth);
     run(second);
-    const double b2 = charge(r.data() + skip * channels, frames - skip, bit_depth);
+    const double b2 = charge(r.data() + from * channels, frames - from, bit_depth);
     if (b2 < b1) best = second, best_bits = second_bits;
   }
   if (best == 0 || channels < 2) return best;

@@ -132,7 +132,7 @@ class Cascade {
 // kCascadeTrialFrames): every profile without the stereo stage, then (2 channels or more) the best
 // with mid/side (2 channels) and with the stereo stage. If `charge` is given (bits of a residual of
 // `frames` frames at a depth, as the block coder would code it), the two cheapest profiles under
-// the proxy are compared by it instead.
+// the proxy are compared by it instead when the proxy puts them within 2 % of each other.
 constexpr uint64_t kCascadeTrialFrames = uint64_t{1} << 17;
 int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth,
                          const std::function<double(const int32_t*, uint64_t, int)>& charge = nullptr);

@@ -121,6 +121,23 @@ Status EncodeBlock2(const SigNet& net, std::vector<int32_t>& block, uint32_t n, 
 
 }  // namespace
 
+int ChooseCascadeCode(const SignalView& s) {
+  // The real adaptive coder's bits (blocks of kBlockFrames, nothing written) settle between the
+  // proxy's two best profiles.
+  const auto charge = [&](const int32_t* r, uint64_t frames, int) {
+    CostSide cost;
+    std::vector<int32_t> blk;
+    for (uint64_t f0 = 0; f0 < frames; f0 += kBlockFrames) {
+      const uint64_t n = std::min<uint64_t>(kBlockFrames, frames - f0);
+      blk.assign(r + f0 * s.channels, r + (f0 + n) * s.channels);
+      if (!CodeBlockAdaptive(blk.data(), static_cast<uint32_t>(n), s.channels, cost).ok()) return 1e300;
+    }
+    return cost.bits;
+  };
+  return ChooseCascadeProfile(s.samples, std::min<uint64_t>(s.frames, kCascadeTrialFrames), s.channels, s.bit_depth,
+                              charge);
+}
+
 Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& opt, std::vector<uint8_t>* payload,
                     EncodeStats* stats) {
   if (s.bit_depth < kMinBitDepth || s.bit_depth > kMaxBitDepth)
@@ -144,22 +161,7 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
   std::vector<int32_t> residual;
   int profile = 0;
   if (rev2) {
-    // The profile: the real adaptive coder's bits (blocks of kBlockFrames, nothing written) settle
-    // between the proxy's two best.
-    const auto charge = [&](const int32_t* r, uint64_t frames, int depth) {
-      (void)depth;
-      CostSide cost;
-      std::vector<int32_t> blk;
-      for (uint64_t f0 = 0; f0 < frames; f0 += kBlockFrames) {
-        const uint64_t n = std::min<uint64_t>(kBlockFrames, frames - f0);
-        blk.assign(r + f0 * s.channels, r + (f0 + n) * s.channels);
-        if (!CodeBlockAdaptive(blk.data(), static_cast<uint32_t>(n), s.channels, cost).ok()) return 1e300;
-      }
-      return cost.bits;
-    };
-    profile = opt.cascade_profile >= 0 ? opt.cascade_profile
-                                       : ChooseCascadeProfile(s.samples, std::min<uint64_t>(s.frames, kCascadeTrialFrames),
-                                                              s.channels, s.bit_depth, charge);
+    profile = opt.cascade_profile >= 0 ? opt.cascade_profile : ChooseCascadeCode(s);
     residual.resize(total);
     const int32_t* in = s.samples;
     std::vector<int32_t> ms;
