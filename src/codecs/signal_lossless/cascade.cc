@@ -1,5 +1,8 @@
 #include "codecs/signal_lossless/cascade.h"
 
+#include "common/parallel.h"
+#include "common/status.h"
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -260,51 +263,67 @@ bool FromMidSide(int32_t* x, uint64_t frames, int bit_depth) {
 }
 
 int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth,
-                         const std::function<double(const int32_t*, uint64_t, int)>& charge) {
-  std::vector<int32_t> r(frames * channels), ms;
+                         const std::function<double(const int32_t*, uint64_t, int)>& charge, int threads) {
+  std::vector<int32_t> ms;
+  if (channels == 2 && bit_depth < 32) {
+    ms.assign(x, x + frames * 2);
+    ToMidSide(ms.data(), frames);
+  }
   // Counted on the second half (the filters have learnt by then), the whole if short.
   const uint64_t skip = frames >= 4096 ? frames / 2 : 0;
-  const auto run = [&](int code) {
-    const int32_t* in = x;
-    if (code & kCascadeMidSideBit) {
-      if (ms.empty()) {
-        ms.assign(x, x + frames * 2);
-        ToMidSide(ms.data(), frames);
-      }
-      in = ms.data();
-    }
-    Cascade::Residual(CascadeProfileOf(code), in, frames, channels, CascadeDepth(code, bit_depth), r.data());
+  const auto run = [&](int code, std::vector<int32_t>* r) {
+    r->resize(frames * channels);
+    const int32_t* in = (code & kCascadeMidSideBit) ? ms.data() : x;
+    Cascade::Residual(CascadeProfileOf(code), in, frames, channels, CascadeDepth(code, bit_depth), r->data());
   };
-  const auto cost = [&](int code) {
-    run(code);
-    return RiceCost(r.data() + skip * channels, frames - skip, channels);
-  };
+  // Every profile at once (each on its own residual buffer; the result does not depend on threads).
+  std::vector<uint64_t> bits(kNumCascadeProfiles);
+  (void)ParallelFor(kNumCascadeProfiles, threads, [&](uint64_t p) -> Status {
+    std::vector<int32_t> r;
+    run(static_cast<int>(p), &r);
+    bits[p] = RiceCost(r.data() + skip * channels, frames - skip, channels);
+    return Status::Ok();
+  }, nullptr);
   int best = 0, second = -1;
-  uint64_t best_bits = cost(0), second_bits = 0;
   for (int p = 1; p < kNumCascadeProfiles; ++p) {
-    const uint64_t bits = cost(p);
-    if (bits < best_bits) {
-      second = best, second_bits = best_bits;
-      best = p, best_bits = bits;
-    } else if (second < 0 || bits < second_bits) {
-      second = p, second_bits = bits;
+    if (bits[p] < bits[best]) {
+      second = best;
+      best = p;
+    } else if (second < 0 || bits[p] < bits[second]) {
+      second = p;
     }
   }
-  // The two cheapest under the proxy, charged by the real coder: the proxy misranks close ones.
-  // (Only when they are within 2 % of each other: the real coder is slower than the proxy.)
-  if (charge && second >= 0 && second_bits * 50 <= best_bits * 51) {
-    const uint64_t from = skip;
-    run(best);
-    const double b1 = charge(r.data() + from * channels, frames - from, bit_depth);
-    run(second);
-    const double b2 = charge(r.data() + from * channels, frames - from, bit_depth);
-    if (b2 < b1) best = second, best_bits = second_bits;
+  uint64_t best_bits = bits[best];
+  // The two cheapest under the proxy, charged by the real coder when within 2 % of each other:
+  // the proxy misranks close ones (the real coder is slower than the proxy).
+  if (charge && second >= 0 && bits[second] * 50 <= bits[best] * 51) {
+    double b[2];
+    const int cand[2] = {best, second};
+    (void)ParallelFor(2, threads, [&](uint64_t i) -> Status {
+      std::vector<int32_t> r;
+      run(cand[i], &r);
+      b[i] = charge(r.data() + skip * channels, frames - skip, bit_depth);
+      return Status::Ok();
+    }, nullptr);
+    if (b[1] < b[0]) best = second, best_bits = bits[second];
   }
   if (best == 0 || channels < 2) return best;
-  if (ValidCascadeCode(best | kCascadeMidSideBit, channels, bit_depth))
-    if (const uint64_t bits = cost(best | kCascadeMidSideBit); bits < best_bits)
-      best |= kCascadeMidSideBit, best_bits = bits;
-  if (cost(best | kCascadeStereoBit) < best_bits) best |= kCascadeStereoBit;
+  // Mid/side and the stereo stage on top of the best (two runs at once).
+  const int with_ms = best | kCascadeMidSideBit, with_st = best | kCascadeStereoBit;
+  const bool can_ms = ValidCascadeCode(with_ms, channels, bit_depth);
+  uint64_t extra[2] = {0, 0};
+  std::vector<int32_t> r2[2];
+  (void)ParallelFor(can_ms ? 2 : 1, threads, [&](uint64_t i) -> Status {
+    run(i == 0 ? with_st : with_ms, &r2[i]);
+    extra[i] = RiceCost(r2[i].data() + skip * channels, frames - skip, channels);
+    return Status::Ok();
+  }, nullptr);
+  if (can_ms && extra[1] < best_bits) {
+    best = with_ms, best_bits = extra[1];
+    run(best | kCascadeStereoBit, &r2[0]);
+    extra[0] = RiceCost(r2[0].data() + skip * channels, frames - skip, channels);
+  }
+  if (extra[0] < best_bits) best |= kCascadeStereoBit;
   return best;
 }
 

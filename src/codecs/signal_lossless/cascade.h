@@ -135,7 +135,8 @@ class Cascade {
 // the proxy are compared by it instead when the proxy puts them within 2 % of each other.
 constexpr uint64_t kCascadeTrialFrames = uint64_t{1} << 17;
 int ChooseCascadeProfile(const int32_t* x, uint64_t frames, uint32_t channels, int bit_depth,
-                         const std::function<double(const int32_t*, uint64_t, int)>& charge = nullptr);
+                         const std::function<double(const int32_t*, uint64_t, int)>& charge = nullptr,
+                         int threads = 1);
 
 int64_t WrapToDepth(int64_t v, int bit_depth);
 

@@ -121,7 +121,7 @@ Status EncodeBlock2(const SigNet& net, std::vector<int32_t>& block, uint32_t n, 
 
 }  // namespace
 
-int ChooseCascadeCode(const SignalView& s) {
+int ChooseCascadeCode(const SignalView& s, int threads) {
   // The real adaptive coder's bits (blocks of kBlockFrames, nothing written) settle between the
   // proxy's two best profiles.
   const auto charge = [&](const int32_t* r, uint64_t frames, int) {
@@ -135,7 +135,7 @@ int ChooseCascadeCode(const SignalView& s) {
     return cost.bits;
   };
   return ChooseCascadeProfile(s.samples, std::min<uint64_t>(s.frames, kCascadeTrialFrames), s.channels, s.bit_depth,
-                              charge);
+                              charge, threads);
 }
 
 Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& opt, std::vector<uint8_t>* payload,
@@ -161,7 +161,7 @@ Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& 
   std::vector<int32_t> residual;
   int profile = 0;
   if (rev2) {
-    profile = opt.cascade_profile >= 0 ? opt.cascade_profile : ChooseCascadeCode(s);
+    profile = opt.cascade_profile >= 0 ? opt.cascade_profile : ChooseCascadeCode(s, opt.threads);
     residual.resize(total);
     const int32_t* in = s.samples;
     std::vector<int32_t> ms;

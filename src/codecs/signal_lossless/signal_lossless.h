@@ -56,7 +56,8 @@ struct EncodeStats {
 Status EncodeSignal(const SigNet& net, const SignalView& s, const CodecOptions& opt, std::vector<uint8_t>* payload,
                     EncodeStats* stats);
 // Revision 2 encoder: the cascade byte it chooses for s (cascade.h; what cascade_profile -1 does).
-int ChooseCascadeCode(const SignalView& s);
+// The same on any thread count.
+int ChooseCascadeCode(const SignalView& s, int threads = 1);
 // Decodes into out (frames * channels values, preallocated).
 Status DecodeSignal(const SigNet& net, const uint8_t* payload, size_t size, uint64_t frames, uint32_t channels,
                     int bit_depth, const CodecOptions& opt, int32_t* out);
