@@ -4,7 +4,11 @@
 #   audio/     every WAV in ../shared/data/signals/audio: signal-lossless (shipped model) beside
 #              flac -8, wavpack -hhx6, xz, zstd, bzip2, huffman and lzw, one `diffcomp bench` run.
 #   heldout/   signal-lossless with the cross-validation models (results/signal-lossless/folds/*):
-#              every file coded by the model that never saw it.
+#              every file coded by the model that never saw it (revision 2's default block coder
+#              does not use the network, so these equal audio/; kept to show it).
+#   own/       self-made audio of other kinds (scripts/make-signal-test-audio.py: espeak-ng speech,
+#              clipped drums, FM bells, a 24-bit chord, tabla-like hits) beside wavpack -hhx6 and
+#              flac -8: never used to tune anything.
 #   ecg-series/ ECG record 100 (.hea + .dat) and the two CSV series: ours (shipped and held-out
 #              model) beside xz -9e, bzip2 -9, zstd -19, huffman, lzw on the same bytes, and flac -8
 #              on a 16-bit WAV of the ECG samples; every round trip verified with cmp.
@@ -15,7 +19,7 @@ DATA=${DIFFCOMP_DATA:-$PWD/../shared/data}
 SIG=$DATA/signals
 out=results/signal-lossless
 folds=$out/folds
-mkdir -p "$out/audio" "$out/heldout" "$out/ecg-series"
+mkdir -p "$out/audio" "$out/heldout" "$out/own" "$out/ecg-series"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -44,12 +48,20 @@ for f in "$SIG"/audio/*.wav; do
   d=$(fold_of "$f")
   mkdir -p "$work/h/$(basename "$f")"
   cp "$f" "$work/h/$(basename "$f")/"
-  cmd=("$DC" bench --data "$work/h/$(basename "$f")" --codecs signal-lossless,wavpack-hhx6,flac-8 -T 2 --repeats 3
+  cmd=("$DC" bench --data "$work/h/$(basename "$f")" --codecs signal-lossless -T 2 --repeats 1
     --json-out "$out/heldout/$(basename "$f").json")
   echo "DIFFCOMP_MODEL_DIR=$d ${cmd[*]}" | sed "s|$PWD/||g; s|$work/h/[^ ]*|../shared/data/signals/audio/$(basename "$f")|g" \
     >>"$out/heldout/COMMAND.txt"
   DIFFCOMP_MODEL_DIR=$PWD/$d "${cmd[@]}" >/dev/null
 done
+
+# ---- self-made audio of other kinds -----------------------------------------------------------
+/usr/bin/python3 scripts/make-signal-test-audio.py "$work/own" >/dev/null
+cmd=("$DC" bench --data "$work/own" --codecs signal-lossless,wavpack-hhx6,flac-8 -T 2 --repeats 3
+  --json-out "$out/own/bench.json" --markdown "$out/own/bench.md")
+{ echo "/usr/bin/python3 scripts/make-signal-test-audio.py OWN"; echo "${cmd[*]}" | sed "s|$PWD/||g; s|$work/own|OWN|g"; } \
+  >"$out/own/COMMAND.txt"
+"${cmd[@]}" >/dev/null
 
 # ---- ECG and series: ours (shipped and held-out) and the byte compressors --------------------
 cp "$SIG/ecg_mitbih/100.hea" "$SIG/ecg_mitbih/100.dat" "$SIG"/timeseries/*.csv "$work/"

@@ -18,6 +18,7 @@ BUILD_PKGS=(
 BASELINE_PKGS=(
   zstd xz-utils brotli bzip2 gzip optipng webp libjxl-tools libavif-bin
   libjpeg-turbo-progs flac wavpack ffmpeg butteraugli python3-scipy python3-matplotlib
+  espeak-ng sox  # scripts/make-signal-test-audio.py: self-made speech for signal-lossless checks
 )
 
 pkgs=("${BUILD_PKGS[@]}")

@@ -46,7 +46,10 @@ StatusOr<std::string> DefaultModelFile(dc_codec codec) {
     case DC_CODEC_VIDEO_LOSSLESS: return std::string("video-lossless-adm1.dcw");
     case DC_CODEC_IMAGE_LOSSY:
     case DC_CODEC_VIDEO_LOSSY: return std::string("image-lossy-ldm1.dcw");  // video-lossy: the image model
-    case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1.dcw");
+    // sig1a: trained on the audio files only (never ECG or the series); files made with the
+    // earlier default (signal-lossless-sig1.dcw, fingerprint 4d763fc7) find it by fingerprint among the
+    // models beside the default (ModelForFile).
+    case DC_CODEC_SIGNAL_LOSSLESS: return std::string("signal-lossless-sig1a.dcw");
     default: return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + dc_codec_name(codec) + " has no model");
   }
 }
@@ -104,8 +107,8 @@ Status LoadNet(dc_codec codec, const nn::WeightsFile& wf, LoadedModel* m) {
 
 }  // namespace
 
-StatusOr<std::string> DefaultModelPath(dc_codec codec) {
-  ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
+namespace {
+std::vector<std::string> ModelDirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("DIFFCOMP_MODEL_DIR")) dirs.push_back(env);
   // Installed: relative to the library (lib/ -> share/diffcomp/models), or to a program that
@@ -122,6 +125,13 @@ StatusOr<std::string> DefaultModelPath(dc_codec codec) {
 #ifdef DC_SOURCE_DIR
   dirs.push_back(std::string(DC_SOURCE_DIR) + "/models");
 #endif
+  return dirs;
+}
+}  // namespace
+
+StatusOr<std::string> DefaultModelPath(dc_codec codec) {
+  ASSIGN_OR_RETURN(const std::string file, DefaultModelFile(codec));
+  const std::vector<std::string> dirs = ModelDirs();
   for (const auto& d : dirs)
     if (IsFile(d + "/" + file)) return d + "/" + file;
   return Error(DC_ERR_MODEL_NOT_FOUND, "default model " + file + " not found (set DIFFCOMP_MODEL_DIR or pass --model)");
