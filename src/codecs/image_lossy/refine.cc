@@ -164,6 +164,7 @@ int Med(int a, int b, int c) {  // LOCO-I median edge detector: a = W, b = N, c 
 }
 int FloorHalf(int v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
 int FloorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
+int64_t FloorDiv64(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
 
 constexpr int kSpatial = 3;          // predictors per channel before the inter-channel ones
 constexpr int kPredictors = 2 * kSpatial;
@@ -293,6 +294,7 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
           const int lo8 = std::max(lo, 0), hi8 = std::min(hi, 255);
           iv->lo[y * row + i] = static_cast<uint8_t>(lo8);
           iv->hi[y * row + i] = static_cast<uint8_t>(hi8);
+          iv->pred[y * row + i] = static_cast<uint8_t>(pred);
           const int v = (lo8 + hi8 + 1) >> 1;
           r[i] = static_cast<uint8_t>(v);
           q_cur[i] = static_cast<int16_t>(q);
@@ -330,14 +332,19 @@ constexpr int kSplitCtx = kClasses * kSplitGuide * kSplitOffset * kSplitActivity
 
 template <bool kEnc>
 Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width, uint32_t height, uint32_t channels,
-             const uint8_t* in, size_t in_size, std::vector<uint8_t>* out) {
+             const uint8_t* in, size_t in_size, std::vector<uint8_t>* out, const PilotKnobs& knobs) {
   const size_t W = width, H = height, C = channels;
   const size_t row = W * C;
+  const auto& inv = InvTable();
   std::vector<Bit> models(kSplitCtx);
   static const int kOrder3[3] = {1, 0, 2};
   static const int kOrder1[1] = {0};
   const int* order = C == 3 ? kOrder3 : kOrder1;
   const int guide = order[0];
+  constexpr int kNp = 3;
+  // Per predictor, its absolute error (quarter units) at each sample of the previous and current
+  // row; and the blend's.
+  std::vector<int16_t> pe_prev(row * kNp, 0), pe_cur(row * kNp, 0), be_prev(row, 0), be_cur(row, 0);
   ByteReader reader(in, in_size);
   ByteWriter writer(out);
   for (size_t band = 0; band * kBandRows < H; ++band) {
@@ -365,30 +372,75 @@ Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t widt
           const size_t i = px + c;
           const int cur = r[i];
           if (k == 0) g_old = cur;
-          if (lo[i] == hi[i]) continue;
           const int w = x > 0 ? r[i - C] : cur;
           const int n = rn ? rn[i] : cur;
           const int e = x + 1 < W ? r[i + C] : cur;
           const int s = rs ? rs[i] : cur;
-          // Four times the prediction; R and B add four times the guide's move in this pass.
-          int p4 = w + n + e + s;
-          if (k > 0) p4 += 4 * (int{r[px + guide]} - g_old);
-          const int width_ = hi[i] - lo[i] + 1;
-          const int mid = lo[i] + width_ / 2;
-          const int off = std::min(std::max(FloorDiv(p4 - (4 * mid - 2), width_), -kSplitOffset / 2), kSplitOffset / 2 - 1);
-          const int a = (std::abs(w - e) + std::abs(n - s)) / width_;
-          const int act = a == 0 ? 0 : a == 1 ? 1 : a <= 3 ? 2 : 3;
-          const int cls = static_cast<int>(k);
-          const int gctx = k > 0 ? g_bit : 0;
-          const int ctx = ((cls * kSplitGuide + gctx) * kSplitOffset + (off + kSplitOffset / 2)) * kSplitActivity + act;
-          int bit = kEnc ? (original[y * row + i] >= mid) : 0;
-          RETURN_IF_ERROR(coder.Code(models[ctx], &bit));
-          if (bit) lo[i] = static_cast<uint8_t>(mid);
-          else hi[i] = static_cast<uint8_t>(mid - 1);
-          r[i] = static_cast<uint8_t>((lo[i] + hi[i] + 1) >> 1);
-          if (k == 0) g_bit = 1 + bit;
+          const int gmove = k > 0 ? 4 * (int{r[px + guide]} - g_old) : 0;
+          // Four times the predictions; R and B add four times the guide's move in this pass.
+          int p4 = w + n + e + s + gmove;
+          int preds[kNp];
+          int eb = 0;
+          if (knobs.split_blend) {
+            const int nw = rn && x > 0 ? rn[i - C] : n;
+            preds[0] = p4;
+            preds[1] = 4 * iv->pred[y * row + i] + gmove;
+            preds[2] = 4 * Med(w, n, nw) + gmove;
+            uint64_t sw = 0;
+            int64_t sp = 0;
+            for (int j = 0; j < kNp; ++j) {
+              const size_t ej = i * kNp + j;
+              int err = 0;
+              if (x > 0) err += 2 * pe_cur[ej - C * kNp];
+              if (y > 0) {
+                err += 2 * pe_prev[ej];
+                if (x > 0) err += pe_prev[ej - C * kNp];
+                if (x + 1 < W) err += pe_prev[ej + C * kNp];
+              }
+              const uint32_t wt = inv[std::min(err / 4, kInvSize - 1)];
+              sw += wt;
+              sp += int64_t{wt} * preds[j];
+            }
+            p4 = static_cast<int>(FloorDiv64(2 * sp + static_cast<int64_t>(sw), 2 * static_cast<int64_t>(sw)));
+            if (x > 0) eb += 2 * be_cur[i - C];
+            if (y > 0) {
+              eb += 2 * be_prev[i];
+              if (x > 0) eb += be_prev[i - C];
+              if (x + 1 < W) eb += be_prev[i + C];
+            }
+          }
+          if (lo[i] != hi[i]) {
+            const int width_ = hi[i] - lo[i] + 1;
+            const int mid = lo[i] + width_ / 2;
+            const int off =
+                std::min(std::max(FloorDiv(p4 - (4 * mid - 2), width_), -kSplitOffset / 2), kSplitOffset / 2 - 1);
+            int act;
+            if (knobs.split_blend) {
+              const int a = eb / (4 * width_);
+              act = a == 0 ? 0 : a <= 2 ? 1 : a <= 5 ? 2 : 3;
+            } else {
+              const int a = (std::abs(w - e) + std::abs(n - s)) / width_;
+              act = a == 0 ? 0 : a == 1 ? 1 : a <= 3 ? 2 : 3;
+            }
+            const int cls = static_cast<int>(k);
+            const int gctx = k > 0 ? g_bit : 0;
+            const int ctx = ((cls * kSplitGuide + gctx) * kSplitOffset + (off + kSplitOffset / 2)) * kSplitActivity + act;
+            int bit = kEnc ? (original[y * row + i] >= mid) : 0;
+            RETURN_IF_ERROR(coder.Code(models[ctx], &bit));
+            if (bit) lo[i] = static_cast<uint8_t>(mid);
+            else hi[i] = static_cast<uint8_t>(mid - 1);
+            r[i] = static_cast<uint8_t>((lo[i] + hi[i] + 1) >> 1);
+            if (k == 0) g_bit = 1 + bit;
+          }
+          if (knobs.split_blend) {
+            const int v4 = 4 * r[i];
+            be_cur[i] = static_cast<int16_t>(std::min(std::abs(v4 - p4), 32767));
+            for (int j = 0; j < kNp; ++j) pe_cur[i * kNp + j] = static_cast<int16_t>(std::min(std::abs(v4 - preds[j]), 32767));
+          }
         }
       }
+      pe_prev.swap(pe_cur);
+      be_prev.swap(be_cur);
     }
     if constexpr (kEnc) {
       std::vector<uint8_t> bytes;
@@ -413,7 +465,8 @@ Status CheckArgs(const uint8_t* rec, Intervals* iv, uint32_t width, uint32_t hei
   if (pass == 0) {
     iv->lo.assign(n, 0);
     iv->hi.assign(n, 255);
-  } else if (iv->lo.size() != n || iv->hi.size() != n) {
+    iv->pred.assign(n, 0);
+  } else if (iv->lo.size() != n || iv->hi.size() != n || iv->pred.size() != n) {
     return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy refinement: a later pass before the first");
   }
   return Status::Ok();
@@ -435,7 +488,7 @@ Status CheckSteps(const std::vector<int>& steps) {
 Status EncodePass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width, uint32_t height,
                   uint32_t channels, int pass, int step, std::vector<uint8_t>* segment, const PilotKnobs& knobs) {
   RETURN_IF_ERROR(CheckArgs(rec, iv, width, height, channels, pass, step));
-  if (pass > 0 && knobs.embedded) return Split<true>(original, rec, iv, width, height, channels, nullptr, 0, segment);
+  if (pass > 0 && knobs.embedded) return Split<true>(original, rec, iv, width, height, channels, nullptr, 0, segment, knobs);
   return Pass<true>(original, rec, iv, width, height, channels, step, nullptr, 0, segment, knobs);
 }
 
@@ -443,7 +496,7 @@ Status DecodePass(const uint8_t* segment, size_t size, uint8_t* rec, Intervals* 
                   uint32_t channels, int pass, int step, const PilotKnobs& knobs) {
   RETURN_IF_ERROR(CheckArgs(rec, iv, width, height, channels, pass, step));
   std::vector<uint8_t> unused;
-  if (pass > 0 && knobs.embedded) return Split<false>(nullptr, rec, iv, width, height, channels, segment, size, &unused);
+  if (pass > 0 && knobs.embedded) return Split<false>(nullptr, rec, iv, width, height, channels, segment, size, &unused, knobs);
   return Pass<false>(nullptr, rec, iv, width, height, channels, step, segment, size, &unused, knobs);
 }
 

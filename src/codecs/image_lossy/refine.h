@@ -34,12 +34,15 @@ struct PilotKnobs {
                           // 2 + spatial corrections; 3 the error-weighted blend (shipped)
   bool embedded = true;   // later passes split the first pass's intervals (shipped); false:
                           // re-quantize the residual with each pass's step (pilot only)
+  bool split_blend = true;  // splitting passes: error-weighted blend of three predictions (shipped);
+                            // false: the mean of the four neighbours
 };
 
 // Per sample (interleaved like the image), the interval [lo, hi] of 8-bit values the original
 // is known to lie in. The first pass sets it; each later pass halves it.
 struct Intervals {
   std::vector<uint8_t> lo, hi;
+  std::vector<uint8_t> pred;  // the first pass's prediction of each sample
 };
 
 // Pass `pass` (0 = first) over an interleaved 8-bit image (width * height * channels, channels

@@ -130,6 +130,7 @@ TEST(RefinePilot, DISABLED_Measure) {
     std::vector<int> steps;
     int predictor;
     bool embedded = false;
+    bool split_blend = false;
   };
   const std::vector<Design> designs = {
       {"A: no prediction", {16, 8, 4, 2, 1}, 0},
@@ -138,9 +139,10 @@ TEST(RefinePilot, DISABLED_Measure) {
       {"D: blend", {24, 12, 6, 3, 1}, 3},
       {"D: blend", {8, 4, 2, 1}, 3},
       {"D: blend", {5, 2, 1}, 3},
-      {"E: blend + interval splits", {32, 16, 8, 4, 2, 1}, 3, true},
       {"E: blend + interval splits", {16, 8, 4, 2, 1}, 3, true},
       {"E: blend + interval splits", {8, 4, 2, 1}, 3, true},
+      {"F: E + blended split contexts", {16, 8, 4, 2, 1}, 3, true, true},
+      {"F: E + blended split contexts", {8, 4, 2, 1}, 3, true, true},
       {"E: blend + interval splits", {1}, 3, true},
   };
   while (std::getline(ss, pair, ',')) {
@@ -163,6 +165,7 @@ TEST(RefinePilot, DISABLED_Measure) {
         PilotKnobs k;
         k.predictor = d.predictor;
         k.embedded = d.embedded;
+        k.split_blend = d.split_blend;
         ASSERT_TRUE(EncodePass(ia->pixels.data(), rec.data(), &iv, ia->width, ia->height, 3, pass++, step, &seg, k).ok());
         bits += 8.0 * seg.size();
         double se = 0;
