@@ -166,7 +166,7 @@ int FloorHalf(int v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
 int FloorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
 int64_t FloorDiv64(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
 
-constexpr int kSpatial = 3;          // predictors per channel before the inter-channel ones
+constexpr int kSpatial = 5;          // predictors per channel before the inter-channel ones
 constexpr int kPredictors = 2 * kSpatial;
 
 // The pass, shared by encoder and decoder. Encoder: original given, segment written; decoder:
@@ -210,7 +210,7 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
       for (size_t x = 0; x < W; ++x) {
         const size_t px = x * C;
         const size_t xl = x > 0 ? x - 1 : 0, xr = x + 1 < W ? x + 1 : x;
-        int pg[kSpatial] = {0, 0, 0};  // the guide channel's spatial predictions at this pixel
+        int pg[kSpatial] = {};  // the guide channel's spatial predictions at this pixel
         for (size_t k = 0; k < C; ++k) {
           const int c = order[k];
           const size_t i = px + c;
@@ -227,6 +227,9 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
             preds[0] = base;
             preds[1] = Med(w, n, nw);
             preds[2] = Clamp255(base + FloorHalf((w - rw) + (n - rnn)));
+            const int ne = rn && x + 1 < W ? rn[i + C] : n;
+            preds[3] = (w + ne + 1) >> 1;
+            preds[4] = Clamp255(w + n - nw);
             np = kSpatial;
             if (k == 0) {
               for (int j = 0; j < kSpatial; ++j) pg[j] = preds[j];
@@ -295,7 +298,10 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
           iv->lo[y * row + i] = static_cast<uint8_t>(lo8);
           iv->hi[y * row + i] = static_cast<uint8_t>(hi8);
           iv->pred[y * row + i] = static_cast<uint8_t>(pred);
-          const int v = (lo8 + hi8 + 1) >> 1;
+          // The centre, moved step / 8 towards the prediction when q != 0 (residuals are peaked).
+          int v = (lo8 + hi8 + 1) >> 1;
+          if (q > 0) v = std::max(lo8, v - step * 3 / 16);
+          if (q < 0) v = std::min(hi8, v + step * 3 / 16);
           r[i] = static_cast<uint8_t>(v);
           q_cur[i] = static_cast<int16_t>(q);
           d_cur[i] = static_cast<int16_t>(v - base);
@@ -327,6 +333,7 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
 // mid = lo + (hi - lo + 1) / 2 by one bit (original >= mid), coded with a context from a
 // prediction out of the four neighbours (W and N already split in this pass, E and S not yet)
 // relative to mid. The reconstruction is each interval's centre, (lo + hi + 1) / 2.
+constexpr int kSplitPull = 16;
 constexpr int kSplitOffset = 8, kSplitActivity = 4, kSplitGuide = 3;
 constexpr int kSplitCtx = kClasses * kSplitGuide * kSplitOffset * kSplitActivity;
 
@@ -429,7 +436,12 @@ Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t widt
             RETURN_IF_ERROR(coder.Code(models[ctx], &bit));
             if (bit) lo[i] = static_cast<uint8_t>(mid);
             else hi[i] = static_cast<uint8_t>(mid - 1);
-            r[i] = static_cast<uint8_t>((lo[i] + hi[i] + 1) >> 1);
+            {
+              // The centre, moved a quarter of the way towards the prediction (clamped into the interval).
+              const int c0 = (lo[i] + hi[i] + 1) >> 1;
+              const int t4 = std::min(std::max(p4, 4 * int{lo[i]}), 4 * int{hi[i]});
+              r[i] = static_cast<uint8_t>(c0 + FloorDiv(t4 - 4 * c0, kSplitPull));
+            }
             if (k == 0) g_bit = 1 + bit;
           }
           if (knobs.split_blend) {
