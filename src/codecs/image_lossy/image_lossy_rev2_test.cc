@@ -100,7 +100,7 @@ TEST_F(ImageLossyRev2Test, WholeFileIsExactAndEveryPrefixIsAFreshEncode) {
         prev_err = err;
         int max_err = 0;
         for (size_t i = 0; i < px.size(); ++i) max_err = std::max(max_err, std::abs(int{one[i]} - int{px[i]}));
-        if (k > 3) EXPECT_LE(max_err, opt_.refine_steps[k - 4] / 2) << k;
+        if (k > 3) EXPECT_LE(max_err, opt_.refine_steps[k - 4] - 1) << k;
       }
     }
     // Cuts inside a pass segment are errors; boundaries decode.
