@@ -60,6 +60,14 @@ def pixels(path):
     return int(r.stdout)
 
 
+def full_is_exact(src, png):
+    """Revision 2: the whole file decodes to the original (pixel for pixel)."""
+    r = subprocess.run(['/usr/bin/python3', '-c', 'import sys,numpy as np;from PIL import Image;'
+                        'a,b=(np.asarray(Image.open(f).convert("RGB")) for f in sys.argv[1:]);print(int(a.shape==b.shape and (a==b).all()))',
+                        src, png], capture_output=True, text=True, check=True)
+    return r.stdout.strip() == '1'
+
+
 def metrics(ref, dists, butteraugli=True):
     out = subprocess.run([EVAL, ref] + dists, capture_output=True, text=True, check=True).stdout
     res = [json.loads(l) for l in out.splitlines() if l.strip()]
@@ -122,11 +130,12 @@ for n, name in enumerate(imgs):
             cuts.append(cut)
         # All cuts decoded in one pass (lossy::DecodePrefixes, the decoder's own code path).
         t0 = time.time()
-        subprocess.run([EVAL, '--cuts', args.model or DEFAULT_MODEL, full] + cuts, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([EVAL, '--cuts', args.model or DEFAULT_MODEL, full] + cuts + [full], check=True, stdout=subprocess.DEVNULL)
         rec['one_pass_decode_s'] = time.time() - t0
+        rec['full_exact'] = full_is_exact(src, full[:-4] + '.png')
         # The CLI decoder, timed, at the full rate and at the 0.1 bpp cut; same pixels as above.
         for label, f in (('full', full), ('0.1', os.path.join(wd, 'cut-0.1.dfc'))):
-            if not os.path.exists(f) or (label == 'full' and n >= args.full_decodes): continue
+            if not os.path.exists(f) or n >= args.full_decodes: continue  # CLI decodes timed on the first --full-decodes images
             png = f[:-4] + '.cli.png'
             ds, dm = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, f] + MODEL)
             ref = f[:-4] + '.png' if label != 'full' else None

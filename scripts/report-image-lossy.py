@@ -94,6 +94,22 @@ for c in curves:
     bd[c] = {k: bd_rate(ours, curves[c], k) for k in ['psnr', 'msssim']}
     bd[c]['msssim_0.1_0.5'] = bd_rate(ours, curves[c], 'msssim', 0.1, 0.5)
     bd[c]['psnr_0.1_0.5'] = bd_rate(ours, curves[c], 'psnr', 0.1, 0.5)
+    bd[c]['msssim_0.1_1.0'] = bd_rate(ours, curves[c], 'msssim', 0.1, 1.0)
+    bd[c]['psnr_0.1_1.0'] = bd_rate(ours, curves[c], 'psnr', 0.1, 1.0)
+
+# The whole file (every step and every refinement pass) against lossless codecs: revision 2
+# files decode to the original exactly. Lossless sizes from results/image-lossless/kodak/bench.json.
+lossless = None
+lj = os.path.join(os.path.dirname(os.path.abspath(out)), 'image-lossless', 'kodak', 'bench.json')
+if os.path.exists(lj):
+    J = json.load(open(lj))
+    by = {}
+    for r in J['results']:
+        stem = os.path.basename(r['file'])[:-4]
+        if stem in stems and r.get('ok'): by.setdefault(r['codec'], {})[stem] = r['compressed_bytes']
+    ours_total = sum(R['ours'][s]['full_bytes'] for s in stems)
+    lossless = dict(ours=ours_total, sub_pixels=sum(3 * R['ours'][s]['pixels'] for s in stems),
+                    others={c: sum(v.values()) for c, v in by.items() if len(v) == len(stems)})
 
 # truncated vs fresh
 fresh_rows = []
@@ -103,7 +119,7 @@ for s, pts in sorted(R['fresh'].items()):
         fresh_rows.append(dict(image=s, target=p['target'], fresh_bpp=p['bpp'], cut_bpp=c['bpp'], identical=p['identical_to_truncated'],
                                fresh_msssim=p['msssim'], cut_msssim=c['msssim'], fresh_psnr=p['psnr'], cut_psnr=c['psnr'], enc_s=p['enc_s']))
 
-summary = dict(images=len(stems), ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
+summary = dict(images=len(stems), lossless=lossless, ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
                fresh=fresh_rows)
 json.dump(summary, open(os.path.join(out, 'summary.json'), 'w'), indent=1)
 
@@ -128,10 +144,10 @@ for j, t in enumerate(BPPS):
     L.append(f'| {t} | {o["bpp"]:.4f} | {f(o["psnr"], 2)} | {f(o["msssim"], 4)} | {f(o["butteraugli"], 2)} | ' + ' | '.join(cells) + ' |')
 L.append('')
 L.append('## BD-rate of image-lossy against each codec (negative = fewer bits for the same quality)\n')
-L.append('| codec | PSNR, whole overlap | MS-SSIM, whole overlap | PSNR, ours 0.1-0.5 bpp | MS-SSIM, ours 0.1-0.5 bpp |')
-L.append('|---|---|---|---|---|')
+L.append('| codec | PSNR, whole overlap | MS-SSIM, whole overlap | PSNR, ours 0.1-0.5 bpp | MS-SSIM, ours 0.1-0.5 bpp | PSNR, ours 0.1-1.0 bpp | MS-SSIM, ours 0.1-1.0 bpp |')
+L.append('|---|---|---|---|---|---|---|')
 for c in bd:
-    L.append(f'| {c} | {f(bd[c]["psnr"], 1)} % | {f(bd[c]["msssim"], 1)} % | {f(bd[c]["psnr_0.1_0.5"], 1)} % | {f(bd[c]["msssim_0.1_0.5"], 1)} % |')
+    L.append(f'| {c} | {f(bd[c]["psnr"], 1)} % | {f(bd[c]["msssim"], 1)} % | {f(bd[c]["psnr_0.1_0.5"], 1)} % | {f(bd[c]["msssim_0.1_0.5"], 1)} % | {f(bd[c]["psnr_0.1_1.0"], 1)} % | {f(bd[c]["msssim_0.1_1.0"], 1)} % |')
 L.append('\nMS-SSIM BD-rates use MS-SSIM in dB (-10 log10(1 - MS-SSIM)); monotone cubic interpolation of log-rate.\n')
 L.append('## Speed and memory (2 threads; /usr/bin/time around the CLI)\n')
 L.append(f'- encode (full rate, all steps): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
@@ -140,7 +156,7 @@ for label, d in dec.items():
     L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
              f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
 L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-eval --cuts, for the metrics): {one_pass:.2f} s per image')
-L.append(f'- full-rate files (every step of the schedule): {full_bpp:.3f} bpp on average')
+L.append(f'- full-rate files (every step and every refinement pass): {full_bpp:.3f} bpp on average')
 for c in curves:
     L.append(f'- {c}: encode {np.mean([p["enc_s"] for p in curves[c]]):.3f} s, decode {np.mean([p["dec_s"] for p in curves[c]]):.3f} s per image (mean over its grid)')
 if fresh_rows:
@@ -151,6 +167,16 @@ if fresh_rows:
         L.append(f'| {r["image"]} | {r["target"]} | {r["fresh_bpp"]:.4f} | {r["cut_bpp"]:.4f} | {"yes" if r["identical"] else "no"} | {r["fresh_msssim"]:.4f} | {r["cut_msssim"]:.4f} | {r["enc_s"]:.2f} |')
     d = [abs(r['fresh_msssim'] - r['cut_msssim']) for r in fresh_rows]
     L.append(f'\nLargest |MS-SSIM(fresh) - MS-SSIM(truncated)|: {max(d):.5f}.')
+if lossless:
+    L.append('\n## The whole file is lossless (revision 2)\n')
+    ex = [R['ours'][s].get('full_exact') for s in stems]
+    L.append(f'Whole files decoded (one-pass decode) and compared pixel for pixel with the originals: {sum(1 for e in ex if e)} of {sum(1 for e in ex if e is not None)} checked are exact. '
+             'Total bytes over the images, lossless codecs from results/image-lossless/kodak/bench.json (same images):\n')
+    L.append('| codec | bytes | bpsp | vs ours |')
+    L.append('|---|---:|---:|---:|')
+    rows = [('image-lossy revision 2, whole file (container included)', lossless['ours'])] + sorted(lossless['others'].items(), key=lambda kv: kv[1])
+    for name, b in rows:
+        L.append(f'| {name} | {b} | {8 * b / lossless["sub_pixels"]:.4f} | {lossless["ours"] / b:.3f} x |')
 L.append('\n## Baseline grids (mean over images)\n')
 for c in curves:
     L.append(f'- {c} ({BASE_FLAGS[c]}): ' + ', '.join(f'{p["param"]}: {p["bpp"]:.3f} bpp {p["psnr"]:.2f} dB {p["msssim"]:.4f}' for p in curves[c]))
@@ -165,7 +191,7 @@ for ax, k, lab in zip(axes, METRICS, ['PSNR (RGB) dB', 'MS-SSIM', 'butteraugli (
     pts = [o for o in ours if o[k] is not None]
     ax.plot([o['bpp'] for o in pts], [o[k] for o in pts], 's-', color='black', lw=2, label='image-lossy (truncated)')
     ax.set_xscale('log')
-    ax.set_xlim(0.02, 1.5)
+    ax.set_xlim(0.02, 3.0)
     ax.set_xlabel('bits per pixel')
     ax.set_ylabel(lab)
     ax.grid(True, which='both', alpha=0.3)

@@ -3,7 +3,8 @@
 // sending at each step a sample of q(x_s | x_t, z) with the denoiser's p(x_s | x_t) as the shared
 // prior by reverse channel coding (rcc/rcc.h). Each step is one progressive segment
 // (rcc/progressive.h), so any prefix of whole steps decodes. The decoder reaches x_{t*}, denoises
-// it (probability-flow ODE or one step) and decodes the latents to pixels.
+// it (probability-flow ODE or one step) and decodes the latents to pixels. Revision 2 continues
+// the payload with pixel-space refinement passes (refine.h) up to the exact original.
 // Payload layout and rate scale: docs/codecs/image-lossy.md.
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
@@ -118,7 +119,7 @@ std::vector<uint8_t> WriteHeader(const Schedule& s);
 StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size, int revision = kLatestRevision);
 
 // --quality Q (0..100) as a count of segments: revision 1: round(Q / 100 x steps); revision 2:
-// round(Q / 60 x steps) up to Q = 60, then all steps and round((Q - 60) / 40 x passes) refinement
+// round(Q / 80 x steps) up to Q = 80, then all steps and round((Q - 80) / 20 x passes) refinement
 // passes (Q = 100: every pass, the exact original with the default passes).
 int SegmentsForQuality(double quality, int revision, int steps, int passes);
 

@@ -100,7 +100,9 @@ TEST_F(ImageLossyRev2Test, WholeFileIsExactAndEveryPrefixIsAFreshEncode) {
         prev_err = err;
         int max_err = 0;
         for (size_t i = 0; i < px.size(); ++i) max_err = std::max(max_err, std::abs(int{one[i]} - int{px[i]}));
-        if (k > 3) EXPECT_LE(max_err, opt_.refine_steps[k - 4] - 1) << k;
+        if (k > 3) {
+          EXPECT_LE(max_err, opt_.refine_steps[k - 4] - 1) << k;
+        }
       }
     }
     // Cuts inside a pass segment are errors; boundaries decode.
@@ -187,10 +189,11 @@ TEST(ImageLossyRev2, QualityToSegments) {
   EXPECT_EQ(SegmentsForQuality(100, kRevision1, 12, 0), 12);
   EXPECT_EQ(SegmentsForQuality(75, kRevision1, 12, 0), 9);
   EXPECT_EQ(SegmentsForQuality(0, kRevision2, 12, 5), 0);
-  EXPECT_EQ(SegmentsForQuality(30, kRevision2, 12, 5), 6);
-  EXPECT_EQ(SegmentsForQuality(60, kRevision2, 12, 5), 12);
-  EXPECT_EQ(SegmentsForQuality(68, kRevision2, 12, 5), 13);
-  EXPECT_EQ(SegmentsForQuality(75, kRevision2, 12, 5), 14);
+  EXPECT_EQ(SegmentsForQuality(40, kRevision2, 12, 5), 6);
+  EXPECT_EQ(SegmentsForQuality(75, kRevision2, 12, 5), 11);  // the default: latent steps only
+  EXPECT_EQ(SegmentsForQuality(80, kRevision2, 12, 5), 12);
+  EXPECT_EQ(SegmentsForQuality(84, kRevision2, 12, 5), 13);
+  EXPECT_EQ(SegmentsForQuality(96, kRevision2, 12, 5), 16);
   EXPECT_EQ(SegmentsForQuality(100, kRevision2, 12, 5), 17);
   EXPECT_EQ(SegmentsForQuality(100, kRevision2, 12, 0), 12);
 }

@@ -122,8 +122,8 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size, int revision) {
 int SegmentsForQuality(double quality, int revision, int steps, int passes) {
   const double q = std::min(100.0, std::max(0.0, quality));
   if (revision == kRevision1 || passes == 0) return static_cast<int>(std::lround(q / 100.0 * steps));
-  if (q <= 60) return static_cast<int>(std::lround(q / 60.0 * steps));
-  return steps + static_cast<int>(std::lround((q - 60) / 40.0 * passes));
+  if (q <= 80) return static_cast<int>(std::lround(q / 80.0 * steps));
+  return steps + static_cast<int>(std::lround((q - 80) / 20.0 * passes));
 }
 
 StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes) {

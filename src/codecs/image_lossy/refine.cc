@@ -298,7 +298,7 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
           iv->lo[y * row + i] = static_cast<uint8_t>(lo8);
           iv->hi[y * row + i] = static_cast<uint8_t>(hi8);
           iv->pred[y * row + i] = static_cast<uint8_t>(pred);
-          // The centre, moved step / 8 towards the prediction when q != 0 (residuals are peaked).
+          // The centre, moved 3 step / 16 towards the prediction when q != 0 (residuals are peaked).
           int v = (lo8 + hi8 + 1) >> 1;
           if (q > 0) v = std::max(lo8, v - step * 3 / 16);
           if (q < 0) v = std::min(hi8, v + step * 3 / 16);
@@ -386,7 +386,7 @@ Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t widt
           const int gmove = k > 0 ? 4 * (int{r[px + guide]} - g_old) : 0;
           // Four times the predictions; R and B add four times the guide's move in this pass.
           int p4 = w + n + e + s + gmove;
-          int preds[kNp];
+          int preds[kNp] = {0, 0, 0};
           int eb = 0;
           if (knobs.split_blend) {
             const int nw = rn && x > 0 ? rn[i - C] : n;

@@ -134,18 +134,15 @@ TEST(RefinePilot, DISABLED_Measure) {
     bool split_blend = false;
   };
   const std::vector<Design> designs = {
-      {"A: no prediction", {16, 8, 4, 2, 1}, 0},
-      {"B: G guides R,B", {16, 8, 4, 2, 1}, 1},
-      {"D: blend", {16, 8, 4, 2, 1}, 3},
-      {"D: blend", {24, 12, 6, 3, 1}, 3},
-      {"D: blend", {8, 4, 2, 1}, 3},
-      {"D: blend", {5, 2, 1}, 3},
-      {"E: blend + interval splits", {16, 8, 4, 2, 1}, 3, true},
-      {"E: blend + interval splits", {8, 4, 2, 1}, 3, true},
-      {"F: E + blended split contexts", {16, 8, 4, 2, 1}, 3, true, true},
-      {"F: E + blended split contexts", {8, 4, 2, 1}, 3, true, true},
-      {"E: blend + interval splits", {1}, 3, true},
+      {"A: re-quantize, no prediction", {16, 8, 4, 2, 1}, 0},
+      {"B: re-quantize, G guides R and B", {16, 8, 4, 2, 1}, 1},
+      {"D: re-quantize, blended prediction", {16, 8, 4, 2, 1}, 3},
+      {"E: blend, then interval splits (neighbour mean)", {16, 8, 4, 2, 1}, 3, true},
+      {"F: blend, then interval splits (blended) = shipped", {16, 8, 4, 2, 1}, 3, true, true},
+      {"F from step 8", {8, 4, 2, 1}, 3, true, true},
+      {"F first pass at step 1 (plain lossless DPCM)", {1}, 3, true, true},
   };
+
   while (std::getline(ss, pair, ',')) {
     const size_t colon = pair.find(':');
     auto a = extras::ReadFile(pair.substr(0, colon));
