@@ -289,10 +289,17 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
           const int sc = (cls * 3 + Sign3(qg)) * 3 + Sign3(qw + qn);
           const int mc = (cls * kGuide + gb) * kActivity + act;
           int q = 0;
-          if (kEnc) q = FloorDiv(int{original[y * row + i]} - pred + step / 2, step);
+          if (kEnc) {
+            const int e = int{original[y * row + i]} - pred;
+            q = knobs.deadzone ? (e < 0 ? -(-e / step) : e / step) : FloorDiv(e + step / 2, step);
+          }
           RETURN_IF_ERROR((CodeValue<kEnc>(coder, *models, zc, sc, mc, &q)));
           // The original lies in [lo, hi]: the step's integers around pred + q step, within 0..255.
-          const int lo = pred + q * step - step / 2, hi = lo + step - 1;
+          int lo = pred + q * step - step / 2, hi = lo + step - 1;
+          if (knobs.deadzone) {  // pilot only: |e| < step for q = 0, [q step, q step + step - 1] (mirrored) otherwise
+            lo = q == 0 ? pred - step + 1 : q > 0 ? pred + q * step : pred + q * step - step + 1;
+            hi = q == 0 ? pred + step - 1 : q > 0 ? pred + q * step + step - 1 : pred + q * step;
+          }
           if (lo > 255 || hi < 0) return Error(DC_ERR_CORRUPT, "image-lossy refinement: value out of range");
           const int lo8 = std::max(lo, 0), hi8 = std::min(hi, 255);
           iv->lo[y * row + i] = static_cast<uint8_t>(lo8);
@@ -300,6 +307,7 @@ Status Pass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width
           iv->pred[y * row + i] = static_cast<uint8_t>(pred);
           // The centre, moved 3 step / 16 towards the prediction when q != 0 (residuals are peaked).
           int v = (lo8 + hi8 + 1) >> 1;
+          if (knobs.deadzone && q == 0) v = std::min(std::max(pred, lo8), hi8);
           if (q > 0) v = std::max(lo8, v - step * 3 / 16);
           if (q < 0) v = std::min(hi8, v + step * 3 / 16);
           r[i] = static_cast<uint8_t>(v);
@@ -339,11 +347,11 @@ constexpr int kSplitCtx = kClasses * kSplitGuide * kSplitOffset * kSplitActivity
 
 template <bool kEnc>
 Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width, uint32_t height, uint32_t channels,
-             const uint8_t* in, size_t in_size, std::vector<uint8_t>* out, const PilotKnobs& knobs) {
+             int step, const uint8_t* in, size_t in_size, std::vector<uint8_t>* out, const PilotKnobs& knobs) {
   const size_t W = width, H = height, C = channels;
   const size_t row = W * C;
   const auto& inv = InvTable();
-  std::vector<Bit> models(kSplitCtx);
+  std::vector<Bit> models(kSplitCtx + 64);  // + 64: the pilot-only deadzone splits
   static const int kOrder3[3] = {1, 0, 2};
   static const int kOrder1[1] = {0};
   const int* order = C == 3 ? kOrder3 : kOrder1;
@@ -416,7 +424,61 @@ Status Split(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t widt
               if (x + 1 < W) eb += be_prev[i + C];
             }
           }
-          if (lo[i] != hi[i]) {
+          if (knobs.deadzone && lo[i] != hi[i]) {  // pilot only
+            const int p0 = iv->pred[y * row + i];
+            const int cls = static_cast<int>(k);
+            int bit = 0;
+            if (lo[i] <= p0 && p0 <= hi[i]) {  // the zero bin: |e| < 2 step -> |e| < step, or the two sides
+              const bool pos = p0 + step <= hi[i], neg = lo[i] <= p0 - step;
+              if (pos || neg) {
+                const int o = kEnc ? int{original[y * row + i]} - p0 : 0;
+                int sig = kEnc ? (std::abs(o) >= step) : 0;
+                const int d4 = std::abs(p4 - 4 * p0) / step;
+                const int dctx = d4 == 0 ? 0 : d4 <= 1 ? 1 : d4 <= 3 ? 2 : 3;
+                const int a = eb / (4 * step);
+                const int act = a == 0 ? 0 : a <= 2 ? 1 : a <= 5 ? 2 : 3;
+                RETURN_IF_ERROR(coder.Code(models[kSplitCtx + (cls * 4 + dctx) * 4 + act], &sig));
+                if (!sig) {
+                  lo[i] = static_cast<uint8_t>(std::max(int{lo[i]}, p0 - step + 1));
+                  hi[i] = static_cast<uint8_t>(std::min(int{hi[i]}, p0 + step - 1));
+                } else {
+                  int up = pos && !neg ? 1 : 0;
+                  if (pos && neg) {
+                    up = kEnc ? (o > 0) : 0;
+                    const int sctx = p4 > 4 * p0 ? 2 : p4 < 4 * p0 ? 0 : 1;
+                    RETURN_IF_ERROR(coder.Code(models[kSplitCtx + 48 + cls * 3 + sctx], &up));
+                  }
+                  if (up) lo[i] = static_cast<uint8_t>(p0 + step);
+                  else hi[i] = static_cast<uint8_t>(p0 - step);
+                }
+                bit = sig;
+              }
+              const int c0 = (lo[i] + hi[i] + 1) >> 1;
+              const bool zero = lo[i] <= p0 && p0 <= hi[i];
+              const int t4 = std::min(std::max(zero ? 4 * p0 : p4, 4 * int{lo[i]}), 4 * int{hi[i]});
+              r[i] = static_cast<uint8_t>(zero ? t4 / 4 : c0 + FloorDiv(t4 - 4 * c0, kSplitPull));
+            } else {  // a bin on one side: halve it on the grid p0 + m step
+              int lower_hi;  // the lower part is [lo, lower_hi]
+              if (lo[i] > p0) lower_hi = p0 + (FloorDiv(lo[i] - p0, step) + 1) * step - 1;
+              else lower_hi = p0 - (FloorDiv(p0 - hi[i], step) + 1) * step;
+              if (lower_hi >= lo[i] && lower_hi < hi[i]) {
+                const int wd = hi[i] - lo[i] + 1;
+                const int off = std::min(std::max(FloorDiv(p4 - (4 * lower_hi + 2), wd), -kSplitOffset / 2), kSplitOffset / 2 - 1);
+                const int a = eb / (4 * wd);
+                const int act = a == 0 ? 0 : a <= 2 ? 1 : a <= 5 ? 2 : 3;
+                const int gctx = k > 0 ? g_bit : 0;
+                const int ctx = ((cls * kSplitGuide + gctx) * kSplitOffset + (off + kSplitOffset / 2)) * kSplitActivity + act;
+                bit = kEnc ? (original[y * row + i] > lower_hi) : 0;
+                RETURN_IF_ERROR(coder.Code(models[ctx], &bit));
+                if (bit) lo[i] = static_cast<uint8_t>(lower_hi + 1);
+                else hi[i] = static_cast<uint8_t>(lower_hi);
+              }
+              const int c0 = (lo[i] + hi[i] + 1) >> 1;
+              const int t4 = std::min(std::max(p4, 4 * int{lo[i]}), 4 * int{hi[i]});
+              r[i] = static_cast<uint8_t>(c0 + FloorDiv(t4 - 4 * c0, kSplitPull));
+            }
+            if (k == 0) g_bit = 1 + bit;
+          } else if (lo[i] != hi[i]) {
             const int width_ = hi[i] - lo[i] + 1;
             const int mid = lo[i] + width_ / 2;
             const int off =
@@ -500,7 +562,7 @@ Status CheckSteps(const std::vector<int>& steps) {
 Status EncodePass(const uint8_t* original, uint8_t* rec, Intervals* iv, uint32_t width, uint32_t height,
                   uint32_t channels, int pass, int step, std::vector<uint8_t>* segment, const PilotKnobs& knobs) {
   RETURN_IF_ERROR(CheckArgs(rec, iv, width, height, channels, pass, step));
-  if (pass > 0 && knobs.embedded) return Split<true>(original, rec, iv, width, height, channels, nullptr, 0, segment, knobs);
+  if (pass > 0 && knobs.embedded) return Split<true>(original, rec, iv, width, height, channels, step, nullptr, 0, segment, knobs);
   return Pass<true>(original, rec, iv, width, height, channels, step, nullptr, 0, segment, knobs);
 }
 
@@ -508,7 +570,7 @@ Status DecodePass(const uint8_t* segment, size_t size, uint8_t* rec, Intervals* 
                   uint32_t channels, int pass, int step, const PilotKnobs& knobs) {
   RETURN_IF_ERROR(CheckArgs(rec, iv, width, height, channels, pass, step));
   std::vector<uint8_t> unused;
-  if (pass > 0 && knobs.embedded) return Split<false>(nullptr, rec, iv, width, height, channels, segment, size, &unused, knobs);
+  if (pass > 0 && knobs.embedded) return Split<false>(nullptr, rec, iv, width, height, channels, step, segment, size, &unused, knobs);
   return Pass<false>(nullptr, rec, iv, width, height, channels, step, segment, size, &unused, knobs);
 }
 

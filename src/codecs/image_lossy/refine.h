@@ -36,6 +36,8 @@ struct PilotKnobs {
                           // re-quantize the residual with each pass's step (pilot only)
   bool split_blend = true;  // splitting passes: error-weighted blend of three predictions (shipped);
                             // false: the mean of the four neighbours
+  bool deadzone = false;    // pilot only: first pass with a double-width zero bin, later passes
+                            // split the zero bin into zero / +- side and the side bins in halves
 };
 
 // Per sample (interleaved like the image), the interval [lo, hi] of 8-bit values the original

@@ -63,6 +63,30 @@ TEST(Refine, PassesRoundTripBoundTheErrorAndEndExact) {
     }
 }
 
+// The pilot-only designs decode too (so that the pilot's numbers are real).
+TEST(Refine, PilotDesignsRoundTrip) {
+  for (int design = 0; design < 4; ++design) {
+    PilotKnobs k;
+    k.predictor = design == 0 ? 0 : 3;
+    k.embedded = design >= 2;
+    k.split_blend = design >= 2;
+    k.deadzone = design == 3;
+    std::vector<uint8_t> orig, rec;
+    MakePair(45, 70, 3, 11, &orig, &rec);
+    std::vector<uint8_t> e = rec, d = rec;
+    Intervals ei, di;
+    int pass = 0;
+    for (int step : {32, 16, 8, 4, 2, 1}) {
+      std::vector<uint8_t> seg;
+      ASSERT_TRUE(EncodePass(orig.data(), e.data(), &ei, 45, 70, 3, pass, step, &seg, k).ok());
+      ASSERT_TRUE(DecodePass(seg.data(), seg.size(), d.data(), &di, 45, 70, 3, pass, step, k).ok());
+      ASSERT_EQ(e, d) << design << " " << step;
+      ++pass;
+    }
+    EXPECT_EQ(d, orig) << design;
+  }
+}
+
 TEST(Refine, LargeStepsAndExtremeValues) {
   // All-black reconstruction of an all-white image: |q| reaches 255 with step 1 (escape codes).
   const uint32_t w = 20, h = 3;
@@ -132,6 +156,7 @@ TEST(RefinePilot, DISABLED_Measure) {
     int predictor;
     bool embedded = false;
     bool split_blend = false;
+    bool deadzone = false;
   };
   const std::vector<Design> designs = {
       {"A: re-quantize, no prediction", {16, 8, 4, 2, 1}, 0},
@@ -141,6 +166,8 @@ TEST(RefinePilot, DISABLED_Measure) {
       {"F: blend, then interval splits (blended) = shipped", {16, 8, 4, 2, 1}, 3, true, true},
       {"F from step 8", {8, 4, 2, 1}, 3, true, true},
       {"F first pass at step 1 (plain lossless DPCM)", {1}, 3, true, true},
+      {"G: F with a deadzone (embedded) quantizer", {32, 16, 8, 4, 2, 1}, 3, true, true, true},
+      {"G: F with a deadzone (embedded) quantizer", {16, 8, 4, 2, 1}, 3, true, true, true},
   };
 
   while (std::getline(ss, pair, ',')) {
@@ -164,6 +191,7 @@ TEST(RefinePilot, DISABLED_Measure) {
         k.predictor = d.predictor;
         k.embedded = d.embedded;
         k.split_blend = d.split_blend;
+        k.deadzone = d.deadzone;
         ASSERT_TRUE(EncodePass(ia->pixels.data(), rec.data(), &iv, ia->width, ia->height, 3, pass++, step, &seg, k).ok());
         bits += 8.0 * seg.size();
         double se = 0;
