@@ -119,7 +119,28 @@ for s, pts in sorted(R['fresh'].items()):
         fresh_rows.append(dict(image=s, target=p['target'], fresh_bpp=p['bpp'], cut_bpp=c['bpp'], identical=p['identical_to_truncated'],
                                fresh_msssim=p['msssim'], cut_msssim=c['msssim'], fresh_psnr=p['psnr'], cut_psnr=c['psnr'], enc_s=p['enc_s']))
 
-summary = dict(images=len(stems), lossless=lossless, ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
+# Rates above 2 bpp and the whole file (scripts/bench-image-lossy-high.py)
+high = None
+hp = os.path.join(out, 'raw-high.json')
+if os.path.exists(hp):
+    H = json.load(open(hp))
+    hs = [s for s in stems if s in H['ours']]
+    if hs:
+        high = dict(images=len(hs), exact=sum(1 for s in hs if H['ours'][s]['full_exact']), points=[], fresh=H.get('fresh', {}))
+        for j, t in enumerate(H['bpps']):
+            rows = [H['ours'][s]['points'][j] for s in hs]
+            pt = dict(target=t, bpp=float(np.mean([r['bpp'] for r in rows])), psnr=float(np.mean([r['psnr'] for r in rows])),
+                      msssim=float(np.mean([r['msssim'] for r in rows])), base={})
+            for c in codecs:
+                v = [interp(R['base'][f'{c}/{s}'], r['bpp'], 'psnr') for s, r in zip(hs, rows) if f'{c}/{s}' in R['base']]
+                pt['base'][c] = (float(np.mean(v)) if v and all(x is not None for x in v) and len(v) == len(hs) else None,
+                                 sum(1 for x in v if x is not None))
+            high['points'].append(pt)
+        if lossless is not None:
+            lossless['exact'] = high['exact']
+            lossless['checked'] = high['images']
+
+summary = dict(images=len(stems), lossless=lossless, high=high, ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
                fresh=fresh_rows)
 json.dump(summary, open(os.path.join(out, 'summary.json'), 'w'), indent=1)
 
@@ -169,14 +190,23 @@ if fresh_rows:
     L.append(f'\nLargest |MS-SSIM(fresh) - MS-SSIM(truncated)|: {max(d):.5f}.')
 if lossless:
     L.append('\n## The whole file is lossless (revision 2)\n')
-    ex = [R['ours'][s].get('full_exact') for s in stems]
-    L.append(f'Whole files decoded (one-pass decode) and compared pixel for pixel with the originals: {sum(1 for e in ex if e)} of {sum(1 for e in ex if e is not None)} checked are exact. '
+    L.append(f'Whole files decoded (one-pass decode) and compared pixel for pixel with the originals: {lossless.get("exact", 0)} of {lossless.get("checked", 0)} checked are exact. '
              'Total bytes over the images, lossless codecs from results/image-lossless/kodak/bench.json (same images):\n')
     L.append('| codec | bytes | bpsp | vs ours |')
     L.append('|---|---:|---:|---:|')
     rows = [('image-lossy revision 2, whole file (container included)', lossless['ours'])] + sorted(lossless['others'].items(), key=lambda kv: kv[1])
     for name, b in rows:
         L.append(f'| {name} | {b} | {8 * b / lossless["sub_pixels"]:.4f} | {lossless["ours"] / b:.3f} x |')
+if high:
+    L.append(f'\n## Above 2 bpp ({high["images"]} images; scripts/bench-image-lossy-high.py)\n')
+    L.append('| target bpp | ours bpp | ours PSNR | ours MS-SSIM | ' + ' | '.join(f'{c} PSNR at our rate' for c in codecs) + ' |')
+    L.append('|---' * (4 + len(codecs)) + '|')
+    for p in high['points']:
+        cells = [f(p['base'][c][0], 2) + ('' if p['base'][c][1] == high['images'] else f' ({p["base"][c][1]}/{high["images"]} reach)') for c in codecs]
+        L.append(f'| {p["target"]} | {p["bpp"]:.4f} | {p["psnr"]:.2f} | {p["msssim"]:.4f} | ' + ' | '.join(cells) + ' |')
+    for s2, pts in sorted(high['fresh'].items()):
+        L.append(f'\nFresh `compress --bpp B` of {s2} against `truncate --bpp B` of its whole file: ' +
+                 ', '.join(f'{p["target"]} bpp: {"byte-identical" if p["identical_to_truncated"] else "DIFFERENT"} ({p["bytes"]} bytes)' for p in pts))
 L.append('\n## Baseline grids (mean over images)\n')
 for c in curves:
     L.append(f'- {c} ({BASE_FLAGS[c]}): ' + ', '.join(f'{p["param"]}: {p["bpp"]:.3f} bpp {p["psnr"]:.2f} dB {p["msssim"]:.4f}' for p in curves[c]))
