@@ -110,6 +110,9 @@ if os.path.exists(lj):
     ours_total = sum(R['ours'][s]['full_bytes'] for s in stems)
     lossless = dict(ours=ours_total, sub_pixels=sum(3 * R['ours'][s]['pixels'] for s in stems),
                     others={c: sum(v.values()) for c, v in by.items() if len(v) == len(stems)})
+    pngs = [os.path.join(os.path.dirname(os.path.abspath(out)), '..', '..', 'shared', 'data', 'kodak', s + '.png') for s in stems]
+    if all(os.path.exists(p) for p in pngs):
+        lossless['others']['Kodak PNG files as distributed'] = sum(os.path.getsize(p) for p in pngs)
 
 # truncated vs fresh
 fresh_rows = []
@@ -171,9 +174,9 @@ for c in bd:
     L.append(f'| {c} | {f(bd[c]["psnr"], 1)} % | {f(bd[c]["msssim"], 1)} % | {f(bd[c]["psnr_0.1_0.5"], 1)} % | {f(bd[c]["msssim_0.1_0.5"], 1)} % | {f(bd[c]["psnr_0.1_1.0"], 1)} % | {f(bd[c]["msssim_0.1_1.0"], 1)} % |')
 L.append('\nMS-SSIM BD-rates use MS-SSIM in dB (-10 log10(1 - MS-SSIM)); monotone cubic interpolation of log-rate.\n')
 L.append('## Speed and memory (2 threads; /usr/bin/time around the CLI)\n')
-L.append(f'- encode (full rate, all steps): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
+L.append(f'- encode (full rate: all steps and passes): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
 for label, d in dec.items():
-    what = 'the full-rate file (every step of the schedule)' if label == 'full' else 'the 0.1 bpp cut'
+    what = 'the full-rate file (every step and every refinement pass: the original)' if label == 'full' else 'the 0.1 bpp cut'
     L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
              f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
 L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-eval --cuts, for the metrics): {one_pass:.2f} s per image')
@@ -192,7 +195,7 @@ if lossless:
     L.append('\n## The whole file is lossless (revision 2)\n')
     L.append(f'Whole files decoded (one-pass decode) and compared pixel for pixel with the originals: {lossless.get("exact", 0)} of {lossless.get("checked", 0)} checked are exact. '
              'Total bytes over the images, lossless codecs from results/image-lossless/kodak/bench.json (same images):\n')
-    L.append('| codec | bytes | bpsp | vs ours |')
+    L.append('| codec | bytes | bpsp | ours / codec |')
     L.append('|---|---:|---:|---:|')
     rows = [('image-lossy revision 2, whole file (container included)', lossless['ours'])] + sorted(lossless['others'].items(), key=lambda kv: kv[1])
     for name, b in rows:
@@ -219,9 +222,11 @@ for ax, k, lab in zip(axes, METRICS, ['PSNR (RGB) dB', 'MS-SSIM', 'butteraugli (
         pts = [p for p in curves[c] if p[k] is not None]
         ax.plot([p['bpp'] for p in pts], [p[k] for p in pts], 'o-', ms=3, label=c)
     pts = [o for o in ours if o[k] is not None]
+    if high and k != 'butteraugli':  # the cuts above 2 bpp (refinement passes), same images
+        pts = sorted(pts + [dict(bpp=p['bpp'], **{k: p[k]}) for p in high['points']], key=lambda o: o['bpp'])
     ax.plot([o['bpp'] for o in pts], [o[k] for o in pts], 's-', color='black', lw=2, label='image-lossy (truncated)')
     ax.set_xscale('log')
-    ax.set_xlim(0.02, 3.0)
+    ax.set_xlim(0.02, 8.0)
     ax.set_xlabel('bits per pixel')
     ax.set_ylabel(lab)
     ax.grid(True, which='both', alpha=0.3)
