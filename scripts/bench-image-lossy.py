@@ -21,7 +21,7 @@ ap.add_argument('--out', default='results/image-lossy')
 ap.add_argument('--build', default='build')
 ap.add_argument('--work', default='/tmp/dc-bench-lossy')
 ap.add_argument('--limit', type=int, default=0)
-ap.add_argument('--bpps', default='0.03,0.05,0.1,0.2,0.3,0.5,0.75,1.0')
+ap.add_argument('--bpps', default='0.03,0.05,0.1,0.2,0.3,0.5,0.75,1.0,1.25,1.5,2.0')
 ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--fresh', type=int, default=2, help='images with fresh encodes')
 ap.add_argument('--fresh-bpps', default='0.05,0.2,0.5')
@@ -61,6 +61,14 @@ def pixels(path):
     return int(r.stdout)
 
 
+def full_is_exact(src, png):
+    """Revision 2: the whole file decodes to the original (pixel for pixel)."""
+    r = subprocess.run(['/usr/bin/python3', '-c', 'import sys,numpy as np;from PIL import Image;'
+                        'a,b=(np.asarray(Image.open(f).convert("RGB")) for f in sys.argv[1:]);print(int(a.shape==b.shape and (a==b).all()))',
+                        src, png], capture_output=True, text=True, check=True)
+    return r.stdout.strip() == '1'
+
+
 def metrics(ref, dists, butteraugli=True):
     out = subprocess.run([EVAL, ref] + dists, capture_output=True, text=True, check=True).stdout
     res = [json.loads(l) for l in out.splitlines() if l.strip()]
@@ -74,23 +82,26 @@ def metrics(ref, dists, butteraugli=True):
 
 # ---- baselines: parameter grids ------------------------------------------------------------
 BASE = {
-    'cjpeg': dict(grid=[1, 3, 5, 8, 12, 18, 25, 35, 50, 65], ext='jpg',
+    'cjpeg': dict(grid=[1, 3, 5, 8, 12, 18, 25, 35, 50, 65, 75, 85, 92, 96], ext='jpg',
                   enc=lambda i, o, q, ppm: ['cjpeg', '-quality', str(q), '-optimize', '-outfile', o, ppm],
                   # djpeg writes PPM whatever the name; the butteraugli tool reads PNG/JPEG only
                   dec=lambda i, o: ['djpeg', '-outfile', o + '.ppm', i], to_png=True, flags='cjpeg -quality Q -optimize'),
-    'cwebp': dict(grid=[0, 2, 5, 10, 20, 30, 45, 60, 75, 85], ext='webp',
+    'cwebp': dict(grid=[0, 2, 5, 10, 20, 30, 45, 60, 75, 85, 92, 97], ext='webp',
                   enc=lambda i, o, q, ppm: ['cwebp', '-quiet', '-q', str(q), '-m', '6', i, '-o', o],
                   dec=lambda i, o: ['dwebp', '-quiet', i, '-o', o], flags='cwebp -q Q -m 6'),
-    'cjxl': dict(grid=[25, 18, 13, 10, 7.5, 5.5, 4, 3, 2, 1.4], ext='jxl',
+    'cjxl': dict(grid=[25, 18, 13, 10, 7.5, 5.5, 4, 3, 2, 1.4, 1.0, 0.7, 0.45], ext='jxl',
                  enc=lambda i, o, q, ppm: ['cjxl', i, o, '-d', str(q), '-e', '7', '--quiet'],
                  dec=lambda i, o: ['djxl', i, o, '--quiet'], flags='cjxl -d D -e 7'),
-    'avif': dict(grid=[63, 60, 57, 54, 50, 46, 42, 37, 32, 27], ext='avif',
+    'avif': dict(grid=[63, 60, 57, 54, 50, 46, 42, 37, 32, 27, 22, 17, 12, 8], ext='avif',
                  enc=lambda i, o, q, ppm: ['avifenc', '-s', '6', '-j', '2', '--min', str(q), '--max', str(q), '-y', '444', i, o],
                  dec=lambda i, o: ['avifdec', i, o], flags='avifenc -s 6 -j 2 --min Q --max Q -y 444'),
 }
 
 res_path = os.path.join(args.out, 'raw-baselines.json' if args.only_baselines else 'raw.json')
 R = json.load(open(res_path)) if os.path.exists(res_path) else {}
+if args.only_baselines and not R and os.path.exists(os.path.join(args.out, 'raw.json')):
+    # start from the baseline points already measured (the grids only grew)
+    R = dict(base=json.load(open(os.path.join(args.out, 'raw.json'))).get('base', {}))
 R.setdefault('ours', {})
 R.setdefault('fresh', {})
 R.setdefault('base', {})
@@ -120,11 +131,12 @@ for n, name in enumerate(imgs):
             cuts.append(cut)
         # All cuts decoded in one pass (lossy::DecodePrefixes, the decoder's own code path).
         t0 = time.time()
-        subprocess.run([RESEARCH, '--cuts', args.model or DEFAULT_MODEL, full] + cuts, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([RESEARCH, '--cuts', args.model or DEFAULT_MODEL, full] + cuts + [full], check=True, stdout=subprocess.DEVNULL)
         rec['one_pass_decode_s'] = time.time() - t0
+        rec['full_exact'] = full_is_exact(src, full[:-4] + '.png')
         # The CLI decoder, timed, at the full rate and at the 0.1 bpp cut; same pixels as above.
         for label, f in (('full', full), ('0.1', os.path.join(wd, 'cut-0.1.dfc'))):
-            if not os.path.exists(f) or (label == 'full' and n >= args.full_decodes): continue
+            if not os.path.exists(f) or n >= args.full_decodes: continue  # CLI decodes timed on the first --full-decodes images
             png = f[:-4] + '.cli.png'
             ds, dm = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, f] + MODEL)
             ref = f[:-4] + '.png' if label != 'full' else None
@@ -137,7 +149,7 @@ for n, name in enumerate(imgs):
             rec[f'cli_decode_{label}'] = dict(s=ds, kib=dm, same_pixels_as_one_pass=same)
         for b, cut in zip(BPPS, cuts):
             png = cut[:-4] + '.png'
-            m = metrics(src, [png])[0]
+            m = metrics(src, [png], butteraugli=b <= 1.0)[0]  # butteraugli where the baselines have it
             rec['points'].append(dict(target=b, bytes=os.path.getsize(cut), bpp=os.path.getsize(cut) * 8 / npx,
                                       psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
         R['ours'][stem] = rec
@@ -163,9 +175,11 @@ for n, name in enumerate(imgs):
             Image.open(src).convert('RGB').save(ppm)
         for codec, c in BASE.items():
             key = f'{codec}/{stem}'
-            if key in R['base']: continue
-            pts = []
+            pts = list(R['base'].get(key, []))
+            have = {p['param'] for p in pts}
+            if all(q in have for q in c['grid']): continue
             for q in c['grid']:
+                if q in have: continue
                 o = os.path.join(wd, f'{codec}-{q}.{c["ext"]}')
                 png = os.path.join(wd, f'{codec}-{q}.png')
                 es, em = timed(c['enc'](src, o, q, ppm))
@@ -177,7 +191,7 @@ for n, name in enumerate(imgs):
                 m = metrics(src, [png], butteraugli=os.path.getsize(o) * 8 / npx <= 1.3)[0]
                 pts.append(dict(param=q, bytes=os.path.getsize(o), bpp=os.path.getsize(o) * 8 / npx, enc_s=es, dec_s=ds,
                                 psnr=m['psnr'], msssim=m['msssim'], butteraugli=m['butteraugli']))
-            R['base'][key] = pts
+            R['base'][key] = sorted(pts, key=lambda p: p['bpp'])
             save()
     print(f'[{n + 1}/{len(imgs)}] {stem} done, {time.time() - t_start:.0f} s', file=sys.stderr, flush=True)
 save()

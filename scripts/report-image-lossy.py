@@ -94,6 +94,25 @@ for c in curves:
     bd[c] = {k: bd_rate(ours, curves[c], k) for k in ['psnr', 'msssim']}
     bd[c]['msssim_0.1_0.5'] = bd_rate(ours, curves[c], 'msssim', 0.1, 0.5)
     bd[c]['psnr_0.1_0.5'] = bd_rate(ours, curves[c], 'psnr', 0.1, 0.5)
+    bd[c]['msssim_0.1_1.0'] = bd_rate(ours, curves[c], 'msssim', 0.1, 1.0)
+    bd[c]['psnr_0.1_1.0'] = bd_rate(ours, curves[c], 'psnr', 0.1, 1.0)
+
+# The whole file (every step and every refinement pass) against lossless codecs: revision 2
+# files decode to the original exactly. Lossless sizes from results/image-lossless/kodak/bench.json.
+lossless = None
+lj = os.path.join(os.path.dirname(os.path.abspath(out)), 'image-lossless', 'kodak', 'bench.json')
+if os.path.exists(lj):
+    J = json.load(open(lj))
+    by = {}
+    for r in J['results']:
+        stem = os.path.basename(r['file'])[:-4]
+        if stem in stems and r.get('ok'): by.setdefault(r['codec'], {})[stem] = r['compressed_bytes']
+    ours_total = sum(R['ours'][s]['full_bytes'] for s in stems)
+    lossless = dict(ours=ours_total, sub_pixels=sum(3 * R['ours'][s]['pixels'] for s in stems),
+                    others={c: sum(v.values()) for c, v in by.items() if len(v) == len(stems)})
+    pngs = [os.path.join(os.path.dirname(os.path.abspath(out)), '..', '..', 'shared', 'data', 'kodak', s + '.png') for s in stems]
+    if all(os.path.exists(p) for p in pngs):
+        lossless['others']['Kodak PNG files as distributed'] = sum(os.path.getsize(p) for p in pngs)
 
 # truncated vs fresh
 fresh_rows = []
@@ -103,7 +122,28 @@ for s, pts in sorted(R['fresh'].items()):
         fresh_rows.append(dict(image=s, target=p['target'], fresh_bpp=p['bpp'], cut_bpp=c['bpp'], identical=p['identical_to_truncated'],
                                fresh_msssim=p['msssim'], cut_msssim=c['msssim'], fresh_psnr=p['psnr'], cut_psnr=c['psnr'], enc_s=p['enc_s']))
 
-summary = dict(images=len(stems), ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
+# Rates above 2 bpp and the whole file (scripts/bench-image-lossy-high.py)
+high = None
+hp = os.path.join(out, 'raw-high.json')
+if os.path.exists(hp):
+    H = json.load(open(hp))
+    hs = [s for s in stems if s in H['ours']]
+    if hs:
+        high = dict(images=len(hs), exact=sum(1 for s in hs if H['ours'][s]['full_exact']), points=[], fresh=H.get('fresh', {}))
+        for j, t in enumerate(H['bpps']):
+            rows = [H['ours'][s]['points'][j] for s in hs]
+            pt = dict(target=t, bpp=float(np.mean([r['bpp'] for r in rows])), psnr=float(np.mean([r['psnr'] for r in rows])),
+                      msssim=float(np.mean([r['msssim'] for r in rows])), base={})
+            for c in codecs:
+                v = [interp(R['base'][f'{c}/{s}'], r['bpp'], 'psnr') for s, r in zip(hs, rows) if f'{c}/{s}' in R['base']]
+                pt['base'][c] = (float(np.mean(v)) if v and all(x is not None for x in v) and len(v) == len(hs) else None,
+                                 sum(1 for x in v if x is not None))
+            high['points'].append(pt)
+        if lossless is not None:
+            lossless['exact'] = high['exact']
+            lossless['checked'] = high['images']
+
+summary = dict(images=len(stems), lossless=lossless, high=high, ours=ours, enc_s=enc_s, enc_peak_kib=enc_kib, decode=dec, one_pass_decode_s=one_pass, full_bpp=full_bpp, matched=matched, curves=curves, bd_rate=bd,
                fresh=fresh_rows)
 json.dump(summary, open(os.path.join(out, 'summary.json'), 'w'), indent=1)
 
@@ -128,19 +168,19 @@ for j, t in enumerate(BPPS):
     L.append(f'| {t} | {o["bpp"]:.4f} | {f(o["psnr"], 2)} | {f(o["msssim"], 4)} | {f(o["butteraugli"], 2)} | ' + ' | '.join(cells) + ' |')
 L.append('')
 L.append('## BD-rate of image-lossy against each codec (negative = fewer bits for the same quality)\n')
-L.append('| codec | PSNR, whole overlap | MS-SSIM, whole overlap | PSNR, ours 0.1-0.5 bpp | MS-SSIM, ours 0.1-0.5 bpp |')
-L.append('|---|---|---|---|---|')
+L.append('| codec | PSNR, whole overlap | MS-SSIM, whole overlap | PSNR, ours 0.1-0.5 bpp | MS-SSIM, ours 0.1-0.5 bpp | PSNR, ours 0.1-1.0 bpp | MS-SSIM, ours 0.1-1.0 bpp |')
+L.append('|---|---|---|---|---|---|---|')
 for c in bd:
-    L.append(f'| {c} | {f(bd[c]["psnr"], 1)} % | {f(bd[c]["msssim"], 1)} % | {f(bd[c]["psnr_0.1_0.5"], 1)} % | {f(bd[c]["msssim_0.1_0.5"], 1)} % |')
+    L.append(f'| {c} | {f(bd[c]["psnr"], 1)} % | {f(bd[c]["msssim"], 1)} % | {f(bd[c]["psnr_0.1_0.5"], 1)} % | {f(bd[c]["msssim_0.1_0.5"], 1)} % | {f(bd[c]["psnr_0.1_1.0"], 1)} % | {f(bd[c]["msssim_0.1_1.0"], 1)} % |')
 L.append('\nMS-SSIM BD-rates use MS-SSIM in dB (-10 log10(1 - MS-SSIM)); monotone cubic interpolation of log-rate.\n')
 L.append('## Speed and memory (2 threads; /usr/bin/time around the CLI)\n')
-L.append(f'- encode (full rate, all steps): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
+L.append(f'- encode (full rate: all steps and passes): {enc_s:.2f} s per image on average; peak RSS {enc_kib / 1024:.0f} MiB (max over images)')
 for label, d in dec.items():
-    what = 'the full-rate file (every step of the schedule)' if label == 'full' else 'the 0.1 bpp cut'
+    what = 'the full-rate file (every step and every refinement pass: the original)' if label == 'full' else 'the 0.1 bpp cut'
     L.append(f'- decode of {what}: {d["s"]:.2f} s per image on average; peak RSS {d["kib"] / 1024:.0f} MiB; '
              f'pixels identical to the one-pass decode used for the metrics on {d["same"]}/{d["checked"]} images checked')
 L.append(f'- one-pass decode of all {len(BPPS)} cuts (diffcomp-lossy-research --cuts, for the metrics): {one_pass:.2f} s per image')
-L.append(f'- full-rate files (every step of the schedule): {full_bpp:.3f} bpp on average')
+L.append(f'- full-rate files (every step and every refinement pass): {full_bpp:.3f} bpp on average')
 for c in curves:
     L.append(f'- {c}: encode {np.mean([p["enc_s"] for p in curves[c]]):.3f} s, decode {np.mean([p["dec_s"] for p in curves[c]]):.3f} s per image (mean over its grid)')
 if fresh_rows:
@@ -151,6 +191,25 @@ if fresh_rows:
         L.append(f'| {r["image"]} | {r["target"]} | {r["fresh_bpp"]:.4f} | {r["cut_bpp"]:.4f} | {"yes" if r["identical"] else "no"} | {r["fresh_msssim"]:.4f} | {r["cut_msssim"]:.4f} | {r["enc_s"]:.2f} |')
     d = [abs(r['fresh_msssim'] - r['cut_msssim']) for r in fresh_rows]
     L.append(f'\nLargest |MS-SSIM(fresh) - MS-SSIM(truncated)|: {max(d):.5f}.')
+if lossless:
+    L.append('\n## The whole file is lossless (revision 2)\n')
+    L.append(f'Whole files decoded (one-pass decode) and compared pixel for pixel with the originals: {lossless.get("exact", 0)} of {lossless.get("checked", 0)} checked are exact. '
+             'Total bytes over the images, lossless codecs from results/image-lossless/kodak/bench.json (same images):\n')
+    L.append('| codec | bytes | bpsp | ours / codec |')
+    L.append('|---|---:|---:|---:|')
+    rows = [('image-lossy revision 2, whole file (container included)', lossless['ours'])] + sorted(lossless['others'].items(), key=lambda kv: kv[1])
+    for name, b in rows:
+        L.append(f'| {name} | {b} | {8 * b / lossless["sub_pixels"]:.4f} | {lossless["ours"] / b:.3f} x |')
+if high:
+    L.append(f'\n## Above 2 bpp ({high["images"]} images; scripts/bench-image-lossy-high.py)\n')
+    L.append('| target bpp | ours bpp | ours PSNR | ours MS-SSIM | ' + ' | '.join(f'{c} PSNR at our rate' for c in codecs) + ' |')
+    L.append('|---' * (4 + len(codecs)) + '|')
+    for p in high['points']:
+        cells = [f(p['base'][c][0], 2) + ('' if p['base'][c][1] == high['images'] else f' ({p["base"][c][1]}/{high["images"]} reach)') for c in codecs]
+        L.append(f'| {p["target"]} | {p["bpp"]:.4f} | {p["psnr"]:.2f} | {p["msssim"]:.4f} | ' + ' | '.join(cells) + ' |')
+    for s2, pts in sorted(high['fresh'].items()):
+        L.append(f'\nFresh `compress --bpp B` of {s2} against `truncate --bpp B` of its whole file: ' +
+                 ', '.join(f'{p["target"]} bpp: {"byte-identical" if p["identical_to_truncated"] else "DIFFERENT"} ({p["bytes"]} bytes)' for p in pts))
 L.append('\n## Baseline grids (mean over images)\n')
 for c in curves:
     L.append(f'- {c} ({BASE_FLAGS[c]}): ' + ', '.join(f'{p["param"]}: {p["bpp"]:.3f} bpp {p["psnr"]:.2f} dB {p["msssim"]:.4f}' for p in curves[c]))
@@ -163,9 +222,11 @@ for ax, k, lab in zip(axes, METRICS, ['PSNR (RGB) dB', 'MS-SSIM', 'butteraugli (
         pts = [p for p in curves[c] if p[k] is not None]
         ax.plot([p['bpp'] for p in pts], [p[k] for p in pts], 'o-', ms=3, label=c)
     pts = [o for o in ours if o[k] is not None]
+    if high and k != 'butteraugli':  # the cuts above 2 bpp (refinement passes), same images
+        pts = sorted(pts + [dict(bpp=p['bpp'], **{k: p[k]}) for p in high['points']], key=lambda o: o['bpp'])
     ax.plot([o['bpp'] for o in pts], [o[k] for o in pts], 's-', color='black', lw=2, label='image-lossy (truncated)')
     ax.set_xscale('log')
-    ax.set_xlim(0.02, 1.5)
+    ax.set_xlim(0.02, 8.0)
     ax.set_xlabel('bits per pixel')
     ax.set_ylabel(lab)
     ax.grid(True, which='both', alpha=0.3)

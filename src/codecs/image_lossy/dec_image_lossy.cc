@@ -4,17 +4,17 @@
 
 #include "codecs/image_lossy/image_lossy.h"
 #include "codecs/image_lossy/lossy_internal.h"
+#include "codecs/image_lossy/refine.h"
 #include "diffusion/gaussian.h"
 #include "rcc/progressive.h"
 #include "rcc/rcc.h"
 
 namespace dc::lossy {
 
-namespace {
+namespace internal {
 
-// Denoises x_{lambda} (optional probability-flow steps first) and decodes it to 8-bit pixels.
-void Finish(const LdmNet& net, const Schedule& s, const internal::Latents& g, std::vector<float> x, float lam,
-            uint32_t width, uint32_t height, uint32_t channels, int threads, uint8_t* out) {
+void Finish(const LdmNet& net, const Schedule& s, const Latents& g, std::vector<float> x, float lam, uint32_t width,
+            uint32_t height, uint32_t channels, int threads, uint8_t* out) {
   std::vector<float> xn(g.n), z0(g.n);
   if (s.decode_steps > 0 && s.decode_end > lam) {
     const float step = (s.decode_end - lam) / s.decode_steps;
@@ -55,7 +55,7 @@ void Finish(const LdmNet& net, const Schedule& s, const internal::Latents& g, st
     }
 }
 
-}  // namespace
+}  // namespace internal
 
 Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
                       uint32_t channels, const DecodeOptions& opt, const std::vector<int>& prefixes,
@@ -64,14 +64,18 @@ Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, ui
   if (channels != 1 && channels != 3) return Error(DC_ERR_CORRUPT, "image-lossy: channel count not 1 or 3");
   if (width == 0 || height == 0) return Error(DC_ERR_CORRUPT, "image-lossy: empty image");
   ASSIGN_OR_RETURN(const rcc::ProgressiveView view, rcc::ParseProgressive(payload, size));
-  ASSIGN_OR_RETURN(const Schedule s, ParseHeader(view.header.data, view.header.size));
+  ASSIGN_OR_RETURN(const Schedule s, ParseHeader(view.header.data, view.header.size, opt.revision));
   const int S = static_cast<int>(s.lambdas.size()) - 1;
+  const int P = static_cast<int>(s.refine_steps.size());  // 0 in revision 1
   const int K = static_cast<int>(view.segments.size());
-  if (K > S) return Error(DC_ERR_CORRUPT, "image-lossy: more step segments than the schedule has steps");
+  if (K > S + P)
+    return Error(DC_ERR_CORRUPT, P ? "image-lossy: more segments than the schedule's steps and refinement passes"
+                                   : "image-lossy: more step segments than the schedule has steps");
   for (size_t i = 0; i < prefixes.size(); ++i)
     if (prefixes[i] < 0 || prefixes[i] > K || (i > 0 && prefixes[i] <= prefixes[i - 1]))
       return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: prefixes must increase within the segments present");
   const int last = prefixes.empty() ? 0 : prefixes.back();
+  const int last_step = std::min(last, S);
   const int L = net.config().latent;
   const internal::Latents g(width, height, L);
   const int threads = std::max(1, opt.threads);
@@ -81,7 +85,8 @@ Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, ui
   std::vector<float> x(g.n), mp(g.n), xn(g.n);
   internal::StartNoise(s, g.n, x.data());
   size_t next = 0;
-  for (int k = 0; k <= last; ++k) {
+  bool have_step_image = false;  // pixels hold the image of all S steps
+  for (int k = 0; k <= last_step; ++k) {
     if (k > 0) {
       const float lt = s.lambdas[k - 1], ls = s.lambdas[k];
       internal::PriorMean(net, g, lt, ls, x.data(), threads, mp.data());
@@ -93,9 +98,28 @@ Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, ui
       x.swap(xn);
       if (opt.progress) opt.progress(++done, total);
     }
-    if (next < prefixes.size() && prefixes[next] == k) {
+    const bool wanted = next < prefixes.size() && prefixes[next] == k;
+    if (wanted || (k == S && last > S)) {
       if (opt.x_final) *opt.x_final = x;
-      Finish(net, s, g, x, s.lambdas[k], width, height, channels, threads, pixels.data());
+      internal::Finish(net, s, g, x, s.lambdas[k], width, height, channels, threads, pixels.data());
+      have_step_image = k == S;
+    }
+    if (wanted) {
+      out(k, pixels);
+      ++next;
+      if (opt.progress) opt.progress(++done, total);
+    }
+  }
+  // Revision 2: refinement passes on the 8-bit image of all S steps (integer arithmetic).
+  refine::Intervals iv;
+  for (int k = S + 1; k <= last; ++k) {
+    if (!have_step_image) return Error(DC_ERR_INTERNAL, "image-lossy: refinement without the steps' image");
+    const rcc::ByteSpan& seg = view.segments[k - 1];
+    const Status st = refine::DecodePass(seg.data, seg.size, pixels.data(), &iv, width, height, channels, k - S - 1,
+                                         s.refine_steps[k - S - 1]);
+    if (!st.ok()) return Error(st.code(), "image-lossy refinement pass " + std::to_string(k - S) + ": " + st.message());
+    if (opt.progress) opt.progress(++done, total);
+    if (next < prefixes.size() && prefixes[next] == k) {
       out(k, pixels);
       ++next;
       if (opt.progress) opt.progress(++done, total);

@@ -4,6 +4,7 @@
 
 #include "codecs/image_lossy/image_lossy.h"
 #include "codecs/image_lossy/lossy_internal.h"
+#include "codecs/image_lossy/refine.h"
 #include "rcc/progressive.h"
 #include "rcc/rcc.h"
 
@@ -78,7 +79,10 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
     return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossy codes gray and RGB images (no alpha)");
   if (img.width == 0 || img.height == 0) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: empty image");
   Schedule s = opt.schedule;
-  RETURN_IF_ERROR(internal::CheckSchedule(s));
+  if (opt.revision != kRevision1 && opt.revision != kRevision2)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: revision " + std::to_string(opt.revision) + " is not 1 or 2");
+  s.refine_steps = opt.refine_steps;
+  RETURN_IF_ERROR(internal::CheckSchedule(s, opt.revision));
   const int L = net.config().latent;
   const internal::Latents g(img.width, img.height, L);
   const int H = g.h * kFactor, W = g.w * kFactor;
@@ -97,13 +101,15 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
   }
   // The schedule as the decoder will read it (lambdas rounded to 1/256, colour to f16).
   const std::vector<uint8_t> header = WriteHeader(s);
-  ASSIGN_OR_RETURN(const Schedule sched, ParseHeader(header.data(), header.size()));
+  ASSIGN_OR_RETURN(const Schedule sched, ParseHeader(header.data(), header.size(), opt.revision));
   payload->clear();
   rcc::BeginProgressive(header.data(), header.size(), payload);
   std::vector<float> x(g.n), mp(g.n), mq(g.n), xn(g.n);
   internal::StartNoise(sched, g.n, x.data());
   const int S = static_cast<int>(sched.lambdas.size()) - 1;
-  const int last = opt.max_steps < 0 ? S : std::min(S, opt.max_steps);
+  const int P = static_cast<int>(sched.refine_steps.size());
+  const int last_segment = opt.max_steps < 0 ? S + P : std::min(S + P, opt.max_steps);
+  const int last = std::min(S, last_segment);
   if (stats) *stats = EncodeStats{};
   int kept = 0;
   std::vector<uint8_t> seg;
@@ -124,11 +130,31 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
     }
     x.swap(xn);
     kept = k;
-    if (opt.progress) opt.progress(k, last);
+    if (opt.progress) opt.progress(k, last_segment);
   }
   if (stats) {
     stats->kept_steps = kept;
     stats->x_final = x;
+  }
+  // Revision 2: refinement passes, once every latent step is in and the budget allows.
+  if (kept == S && last_segment > S) {
+    const size_t n = static_cast<size_t>(img.width) * img.height * img.channels;
+    std::vector<uint8_t> rec(n);
+    internal::Finish(net, sched, g, x, sched.lambdas[S], img.width, img.height, img.channels, threads, rec.data());
+    refine::Intervals iv;
+    for (int j = 0; j < last_segment - S; ++j) {
+      seg.clear();
+      RETURN_IF_ERROR(refine::EncodePass(img.pixels, rec.data(), &iv, img.width, img.height, img.channels, j,
+                                         sched.refine_steps[j], &seg));
+      const size_t before = payload->size();
+      rcc::AppendSegment(seg.data(), seg.size(), payload);
+      if (opt.max_payload_bytes && payload->size() > opt.max_payload_bytes) {
+        payload->resize(before);
+        break;
+      }
+      if (stats) stats->passes.push_back({sched.refine_steps[j], payload->size()});
+      if (opt.progress) opt.progress(S + j + 1, last_segment);
+    }
   }
   return Status::Ok();
 }

@@ -3,7 +3,8 @@
 // sending at each step a sample of q(x_s | x_t, z) with the denoiser's p(x_s | x_t) as the shared
 // prior by reverse channel coding (rcc/rcc.h). Each step is one progressive segment
 // (rcc/progressive.h), so any prefix of whole steps decodes. The decoder reaches x_{t*}, denoises
-// it (probability-flow ODE or one step) and decodes the latents to pixels.
+// it (probability-flow ODE or one step) and decodes the latents to pixels. Revision 2 continues
+// the payload with pixel-space refinement passes (refine.h) up to the exact original.
 // Payload layout and rate scale: docs/codecs/image-lossy.md.
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSY_IMAGE_LOSSY_H_
@@ -17,7 +18,15 @@
 
 namespace dc::lossy {
 
-constexpr uint8_t kHeaderVersion = 1;
+// Bitstream revisions (docs/codecs/image-lossy.md). A file once written decodes forever: the
+// encoder writes the revision its options say, the decoder decodes the revision its options say.
+//   1: the latent diffusion steps only (header version byte 1).
+//   2: the same steps, then pixel-space refinement passes up to the exact original (header flag
+//      bit 1 and a list of quantizer steps after the revision 1 fields; a revision 2 payload
+//      without passes is byte for byte a revision 1 payload).
+constexpr int kRevision1 = 1, kRevision2 = 2, kLatestRevision = 2;
+
+constexpr uint8_t kHeaderVersion = 1;  // the header's version byte, in both revisions
 constexpr int kMaxSteps = 64;
 constexpr float kMaxAbsLambda = 30.0f;
 constexpr int kMaxDecodeSteps = 64;
@@ -36,6 +45,9 @@ struct Schedule {
   // latents, so the same for every rate), stored as f16. Absent: identity.
   bool has_colour = false;
   float colour[12] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0};
+  // Revision 2: steps of the pixel-space refinement passes that may follow the S latent steps:
+  // a power of two 1..128, then each half the one before (refine::CheckSteps). Revision 1: empty.
+  std::vector<int> refine_steps;
 };
 Schedule DefaultSchedule();
 
@@ -45,13 +57,18 @@ struct ImageView {
 };
 
 struct EncodeOptions {
+  int revision = kLatestRevision;
   int threads = 1;
-  // Rate: stop after the longest prefix of steps whose payload fits max_payload_bytes
-  // (0 = no byte limit), and after at most max_steps steps (-1 = all).
+  // Rate: stop after the longest prefix of segments (latent steps, then refinement passes) whose
+  // payload fits max_payload_bytes (0 = no byte limit), and after at most max_steps segments
+  // (-1 = all).
   uint64_t max_payload_bytes = 0;
   int max_steps = -1;
   Schedule schedule = DefaultSchedule();
   bool colour_transform = true;  // fit and send Schedule::colour (costs one autoencoder decode)
+  // Revision 2: the refinement passes' quantizer steps, written to the header (Schedule::
+  // refine_steps); empty = none. The API and CLI pass refine::DefaultSteps(). Revision 1: must be empty.
+  std::vector<int> refine_steps;
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
@@ -62,9 +79,15 @@ struct StepInfo {
   uint32_t chunks = 0;
 };
 
+struct PassInfo {
+  int step = 0;            // quantizer step of the refinement pass
+  size_t payload_end = 0;  // payload bytes once this pass is in
+};
+
 struct EncodeStats {
   std::vector<StepInfo> steps;  // every coded step (also those past the rate limit, if computed)
-  int kept_steps = 0;           // steps in the payload
+  int kept_steps = 0;           // latent steps in the payload
+  std::vector<PassInfo> passes;  // refinement passes in the payload (revision 2)
   std::vector<float> x_final;   // the latent x_{t*} the decoder will reach (for drift tests)
 };
 
@@ -72,6 +95,7 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
                    std::vector<uint8_t>* payload, EncodeStats* stats);
 
 struct DecodeOptions {
+  int revision = kLatestRevision;  // the payload's revision (a header of another is an error)
   int threads = 1;
   std::function<void(uint64_t done, uint64_t total)> progress;
   std::vector<float>* x_final = nullptr;  // if set: receives x_{t*} (drift measurement)
@@ -81,7 +105,7 @@ struct DecodeOptions {
 Status DecodeImage(const LdmNet& net, const uint8_t* payload, size_t size, uint32_t width, uint32_t height,
                    uint32_t channels, const DecodeOptions& opt, uint8_t* out);
 
-// One pass over the payload that yields the decoded image after each of `prefixes` (step counts,
+// One pass over the payload that yields the decoded image after each of `prefixes` (segment counts,
 // increasing, each at most the number of segments): out(k, pixels) is called with the same
 // pixels DecodeImage gives for the payload cut after k steps (the same code path), for the cost
 // of one decode plus a final denoise + autoencoder decode per prefix. For benchmarks.
@@ -89,9 +113,15 @@ Status DecodePrefixes(const LdmNet& net, const uint8_t* payload, size_t size, ui
                       uint32_t channels, const DecodeOptions& opt, const std::vector<int>& prefixes,
                       const std::function<void(int, const std::vector<uint8_t>&)>& out);
 
-// Header (de)serialisation, exposed for tests.
+// Header (de)serialisation, exposed for tests. WriteHeader writes the refinement passes (flag bit
+// 1) when refine_steps is not empty; ParseHeader at revision 1 rejects that bit (reserved-bits).
 std::vector<uint8_t> WriteHeader(const Schedule& s);
-StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size);
+StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size, int revision = kLatestRevision);
+
+// --quality Q (0..100) as a count of segments: revision 1: round(Q / 100 x steps); revision 2:
+// round(Q / 80 x steps) up to Q = 80, then all steps and round((Q - 80) / 20 x passes) refinement
+// passes (Q = 100: every pass, the exact original with the default passes).
+int SegmentsForQuality(double quality, int revision, int steps, int passes);
 
 // The largest payload prefix (at a step boundary) of at most max_bytes: what `truncate` cuts.
 StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes);

@@ -7,6 +7,7 @@
 #include "codecs/codec.h"
 #include "models/model_store.h"
 #include "codecs/image_lossy/image_lossy.h"
+#include "codecs/image_lossy/refine.h"
 
 namespace dc {
 
@@ -46,6 +47,7 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   lossy::EncodeOptions o;
   o.threads = c.threads;
   o.progress = c.progress;
+  if (o.revision >= lossy::kRevision2) o.refine_steps = lossy::refine::DefaultSteps();
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
   if (p.bpp > 0) {
     const double bits = p.bpp * in.width * in.height;
@@ -54,7 +56,8 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
     if (budget < 1) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: --bpp too small for the container and codec header");
     o.max_payload_bytes = static_cast<uint64_t>(budget);
   } else {
-    o.max_steps = StepsForQuality(p.quality, S);
+    o.max_steps = lossy::SegmentsForQuality(p.quality > 0 ? p.quality : 75.0, o.revision, S,
+                                            static_cast<int>(o.refine_steps.size()));
   }
   lossy::EncodeStats st;
   RETURN_IF_ERROR(lossy::EncodeImage(*model->image_lossy, {in.data, in.width, in.height, in.channels}, o, payload, &st));

@@ -1,9 +1,11 @@
 // Codec header, schedule and the pieces encoder and decoder share.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "codecs/image_lossy/image_lossy.h"
 #include "codecs/image_lossy/lossy_internal.h"
+#include "codecs/image_lossy/refine.h"
 #include "common/bytes.h"
 #include "diffusion/gaussian.h"
 #include "nn/weights.h"
@@ -37,7 +39,8 @@ std::vector<uint8_t> WriteHeader(const Schedule& s) {
   std::vector<uint8_t> out;
   ByteWriter w(&out);
   w.U8(kHeaderVersion);
-  w.U8(s.has_colour ? 1 : 0);  // flags: bit 0 colour transform; bits 1-7 reserved, zero
+  // flags: bit 0 colour transform; bit 1 refinement passes (revision 2); bits 2-7 reserved, zero
+  w.U8(static_cast<uint8_t>((s.has_colour ? 1 : 0) | (s.refine_steps.empty() ? 0 : 2)));
   w.U64(s.seed);
   w.U8(static_cast<uint8_t>(s.chunk_bits));
   w.U8(static_cast<uint8_t>(s.decode_steps));
@@ -46,10 +49,17 @@ std::vector<uint8_t> WriteHeader(const Schedule& s) {
   for (float l : s.lambdas) w.U16(static_cast<uint16_t>(Q(l)));
   if (s.has_colour)
     for (float c : s.colour) w.U16(nn::FloatToHalf(c));
+  if (!s.refine_steps.empty()) {
+    w.U8(static_cast<uint8_t>(s.refine_steps.size()));
+    for (int d : s.refine_steps) w.U8(static_cast<uint8_t>(d));
+  }
   return out;
 }
 
-StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
+StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size, int revision) {
+  if (revision != kRevision1 && revision != kRevision2)
+    return Error(DC_ERR_UNSUPPORTED_VERSION, "image-lossy revision " + std::to_string(revision) + " is not 1 or 2");
+
   ByteReader r(data, size);
   uint8_t version, flags, chunk_bits, decode_steps, steps;
   uint16_t dend;
@@ -58,7 +68,9 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
   if (version != kHeaderVersion)
     return Error(DC_ERR_UNSUPPORTED_VERSION, "image-lossy header version " + std::to_string(version) + " is not 1");
   RETURN_IF_ERROR(r.U8(&flags));
-  if (flags & 0xFE) return Error(DC_ERR_RESERVED_BITS, "image-lossy header: reserved flag bits set");
+  // Bit 1 (refinement passes) exists from revision 2 on; in a revision 1 payload it is reserved.
+  if (flags & (revision >= kRevision2 ? 0xFC : 0xFE))
+    return Error(DC_ERR_RESERVED_BITS, "image-lossy header: reserved flag bits set");
   RETURN_IF_ERROR(r.U64(&seed));
   RETURN_IF_ERROR(r.U8(&chunk_bits));
   RETURN_IF_ERROR(r.U8(&decode_steps));
@@ -90,8 +102,28 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size) {
       if (!(std::fabs(c) <= kMaxColourCoef)) return Error(DC_ERR_CORRUPT, "image-lossy header: colour transform out of range");
     }
   }
+  if (flags & 2) {
+    uint8_t passes;
+    RETURN_IF_ERROR(r.U8(&passes));
+    if (passes < 1 || passes > refine::kMaxPasses)
+      return Error(DC_ERR_CORRUPT, "image-lossy header: refinement pass count out of 1..16");
+    for (int i = 0; i < passes; ++i) {
+      uint8_t d;
+      RETURN_IF_ERROR(r.U8(&d));
+      s.refine_steps.push_back(d);
+    }
+    const Status st = refine::CheckSteps(s.refine_steps);
+    if (!st.ok()) return Error(DC_ERR_CORRUPT, "image-lossy header: " + st.message());
+  }
   if (r.remaining() != 0) return Error(DC_ERR_CORRUPT, "image-lossy header: bytes left over");
   return s;
+}
+
+int SegmentsForQuality(double quality, int revision, int steps, int passes) {
+  const double q = std::min(100.0, std::max(0.0, quality));
+  if (revision == kRevision1 || passes == 0) return static_cast<int>(std::lround(q / 100.0 * steps));
+  if (q <= 80) return static_cast<int>(std::lround(q / 80.0 * steps));
+  return steps + static_cast<int>(std::lround((q - 80) / 20.0 * passes));
 }
 
 StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes) {
@@ -100,7 +132,13 @@ StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_byte
 
 namespace internal {
 
-Status CheckSchedule(const Schedule& s) {
+Status CheckSchedule(const Schedule& s, int revision) {
+  if (revision != kRevision1 && revision != kRevision2)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: revision " + std::to_string(revision) + " is not 1 or 2");
+  if (revision == kRevision1 && !s.refine_steps.empty())
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: revision 1 has no refinement passes");
+  const Status steps_ok = refine::CheckSteps(s.refine_steps);
+  if (!steps_ok.ok()) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: " + steps_ok.message());
   if (s.lambdas.size() < 2 || s.lambdas.size() > kMaxSteps + 1)
     return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: schedule needs 1 to 64 steps");
   if (s.chunk_bits < 4 || s.chunk_bits > 16) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: chunk bits out of 4..16");
@@ -108,7 +146,7 @@ Status CheckSchedule(const Schedule& s) {
     return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: decoding steps out of 0..64");
   // Round trip through the header: the encoder must use exactly the values the decoder reads.
   const auto bytes = WriteHeader(s);
-  auto back = ParseHeader(bytes.data(), bytes.size());
+  auto back = ParseHeader(bytes.data(), bytes.size(), revision);
   if (!back.ok()) return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: bad schedule (" + back.status().message() + ")");
   return Status::Ok();
 }

@@ -4,13 +4,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "codecs/image_lossy/image_lossy.h"
 #include "rcc/rcc.h"
 
 namespace dc::lossy::internal {
 
-Status CheckSchedule(const Schedule& s);
+Status CheckSchedule(const Schedule& s, int revision = kRevision1);
+
 
 // Latent grid of an image: ceil(H/8) x ceil(W/8) (the image is padded by edge replication).
 struct Latents {
@@ -36,6 +38,11 @@ inline rcc::RccConfig StepConfig(const Schedule& s, int step, int threads) {
   c.threads = threads;
   return c;
 }
+
+// Denoises x_{lambda} (optional probability-flow steps first) and decodes it to 8-bit pixels
+// (width * height * channels): the image of the latent steps.
+void Finish(const LdmNet& net, const Schedule& s, const Latents& g, std::vector<float> x, float lam, uint32_t width,
+            uint32_t height, uint32_t channels, int threads, uint8_t* out);
 
 }  // namespace dc::lossy::internal
 
