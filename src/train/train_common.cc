@@ -10,6 +10,22 @@
 
 namespace dc::train {
 
+std::vector<std::string> ListInputs(const std::vector<std::string>& inputs,
+                                    const std::function<bool(const std::string& path)>& keep) {
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(in, ec)) {
+      for (const auto& e : std::filesystem::recursive_directory_iterator(in))
+        if (e.is_regular_file() && keep(e.path().string())) files.push_back(e.path().string());
+    } else {
+      files.push_back(in);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 void SetUpThreads(int threads) {
   torch::set_num_threads(threads);
   at::globalContext().setFlushDenormal(true);

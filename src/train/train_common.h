@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,11 @@
 #include "nn/weights.h"
 
 namespace dc::train {
+
+// The files of --data (or --holdout): directories walked recursively for the files `keep`
+// accepts, named files as they are; sorted by path.
+std::vector<std::string> ListInputs(const std::vector<std::string>& inputs,
+                                    const std::function<bool(const std::string& path)>& keep);
 
 // torch threads + flush-to-zero in every OpenMP worker (denormals stalled steps for seconds).
 void SetUpThreads(int threads);

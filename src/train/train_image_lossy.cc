@@ -35,17 +35,8 @@ struct Photo {
 
 Status LoadPhotos(const std::vector<std::string>& inputs, std::vector<Photo>* train, std::vector<Photo>* val,
                   std::vector<std::string>* val_names, bool quiet) {
-  std::vector<std::string> pngs;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(in))
-        if (e.is_regular_file() && e.path().extension() == ".png") pngs.push_back(e.path().string());
-    } else {
-      pngs.push_back(in);
-    }
-  }
-  std::sort(pngs.begin(), pngs.end());
+  const std::vector<std::string> pngs =
+      ListInputs(inputs, [](const std::string& f) { return fs::path(f).extension() == ".png"; });
   for (size_t i = 0; i < pngs.size(); ++i) {
     ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
     ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));

@@ -63,9 +63,10 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
   const bool quiet = p.quiet != 0 || !lead;
   const int threads = p.threads > 0 ? p.threads : 2;
   ASSIGN_OR_RETURN(const torch::Device device, PickDevice(p));
-  if (spec.global_batch < world)
+  const int max_world = spec.max_world > 0 ? spec.max_world : spec.global_batch;
+  if (world > max_world)
     return Error(DC_ERR_INVALID_ARGUMENT, "a step's batch of " + std::to_string(spec.global_batch) +
-                                              " samples cannot be shared by " + std::to_string(world) + " ranks");
+                                              " samples cannot be shared by more than " + std::to_string(max_world) + " ranks");
 
   std::unique_ptr<Dist> dist;
   if (world > 1) {
