@@ -2,7 +2,9 @@
 # Samples/s of data-parallel training on this machine: 1 rank x 2 threads against 2 ranks x 1
 # thread (image-lossless, default network, alternated and repeated), and the step time of every
 # codec's default network on 2 ranks x 1 thread (for the paper estimate in README.md).
-# Usage: results/training-scale/run.sh BUILD_DIR [SECONDS]   (writes runs.txt beside this script)
+# Usage: results/training-scale/run.sh BUILD_DIR [SECONDS]   (appends to runs.txt beside this script)
+#   OMP_WAIT_POLICY=PASSIVE ONLY_IMAGE=1 results/training-scale/run.sh build 45: the image series
+#   with OpenMP threads that sleep instead of spinning at barriers.
 set -euo pipefail
 B=${1:-build}
 S=${2:-75}
@@ -18,11 +20,12 @@ MIN=$(python3 -c "print($S/60)")
     for cfg in "1 2" "2 1"; do
       set -- $cfg
       n=$1; t=$2
-      line=$("$T" --codec image-lossless --data $D/photos $D/cifar10/train_subset_10k.bin --minutes "$MIN" \
+      line=$(OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-} "$T" --codec image-lossless --data $D/photos $D/cifar10/train_subset_10k.bin --minutes "$MIN" \
         --out "$TMP/m.dcw" -T $((n * t)) --nproc "$n" 2>&1 | grep 'train: done' || true)
-      echo "image-lossless ranks=$n threads/rank=$t rep=$rep load=$(cut -d' ' -f1 /proc/loadavg): $line"
+      echo "image-lossless ranks=$n threads/rank=$t rep=$rep OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default} load=$(cut -d' ' -f1 /proc/loadavg): $line"
     done
   done
+  [ -n "${ONLY_IMAGE:-}" ] && exit 0
   for codec in video-lossless signal-lossless image-lossy; do
     case $codec in
       signal-lossless) data="$D/signals/ecg_mitbih $D/signals/audio" ;;

@@ -178,7 +178,11 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
   try {
     while ((max_steps == 0 || meta.step < max_steps) && elapsed < total_s) {
       const double frac = max_steps ? std::min(1.0, static_cast<double>(meta.step) / max_steps) : std::min(1.0, elapsed / total_s);
-      const double lr = spec.peak_lr * (frac < spec.warmup ? frac / spec.warmup : 0.5 * (1 + std::cos(M_PI * frac))) + 1e-5;
+      // Warm-up over spec.warmup of the budget, but never faster than over kMinWarmupSteps (short
+      // runs, e.g. --max-steps 30, diverged at the full rate from step 1).
+      constexpr double kMinWarmupSteps = 100;
+      const double shape = frac < spec.warmup ? frac / spec.warmup : 0.5 * (1 + std::cos(M_PI * frac));
+      const double lr = spec.peak_lr * std::min(shape, (meta.step + 1) / kMinWarmupSteps) + 1e-5;
       for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
 
       StepContext ctx;
