@@ -50,25 +50,14 @@ Status LoadData(const std::vector<std::string>& inputs, Dataset* ds, bool quiet)
          return e == ".png" || e == ".bin";
        }))
     (fs::path(f).extension() == ".bin" ? bins : pngs).push_back(f);
-  for (size_t i = 0; i < pngs.size(); ++i) {
-    ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
-    ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));
-    if (img.width < 64 || img.height < 64) continue;
+  RETURN_IF_ERROR(ForEachPhoto(pngs, 64, [&](extras::Image&& img, const std::string& path, bool held_back) {
     adm::Level l;
     l.height = static_cast<int>(img.height);
     l.width = static_cast<int>(img.width);
-    l.rgb.resize(static_cast<size_t>(l.height) * l.width * 3);
-    for (size_t p = 0; p < static_cast<size_t>(l.height) * l.width; ++p)
-      for (int c = 0; c < 3; ++c)
-        l.rgb[p * 3 + c] = img.pixels[p * img.channels + (img.channels >= 3 ? c : 0)];
-    if (i % 10 == 9) {
-      ds->val_photos.push_back(std::move(l));
-      ds->val_names.push_back(pngs[i]);
-    } else {
-      ds->photos.push_back(std::move(l));
-      ds->photo_names.push_back(pngs[i]);
-    }
-  }
+    l.rgb = std::move(img.pixels);
+    (held_back ? ds->val_photos : ds->photos).push_back(std::move(l));
+    (held_back ? ds->val_names : ds->photo_names).push_back(path);
+  }));
   for (const auto& b : bins) {
     ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(b));
     if (bytes.size() % 3073 != 0) return Error(DC_ERR_UNSUPPORTED_FORMAT, b + ": not CIFAR records");

@@ -116,7 +116,6 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
 
   const std::string out_path = p.out_path;
   const std::string ckpt_path = p.checkpoint_path ? p.checkpoint_path : out_path + ".ckpt";
-  const double cpu0 = CpuSeconds();
   const double total_s = p.minutes * 60.0;
   const int64_t max_steps = p.max_steps > 0 ? p.max_steps : 0;
   const auto t0 = Clock::now();
