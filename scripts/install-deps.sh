@@ -7,7 +7,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential cmake pkg-config git
-  libtorch-dev libopenblas0-pthread libopenblas-dev
+  libtorch-dev libgloo-dev libopenblas0-pthread libopenblas-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev
   ncompress python3-numpy python3-pil
