@@ -8,7 +8,43 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "extras/file_io.h"
+
 namespace dc::train {
+
+std::vector<std::string> ListInputs(const std::vector<std::string>& inputs,
+                                    const std::function<bool(const std::string& path)>& keep) {
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(in, ec)) {
+      for (const auto& e : std::filesystem::recursive_directory_iterator(in))
+        if (e.is_regular_file() && keep(e.path().string())) files.push_back(e.path().string());
+    } else {
+      files.push_back(in);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Status ForEachPhoto(const std::vector<std::string>& pngs, uint32_t min_size,
+                    const std::function<void(extras::Image&& rgb, const std::string& path, bool held_back)>& fn) {
+  for (size_t i = 0; i < pngs.size(); ++i) {
+    ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
+    ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));
+    if (img.width < min_size || img.height < min_size) continue;
+    extras::Image rgb;
+    rgb.width = img.width;
+    rgb.height = img.height;
+    rgb.channels = 3;
+    rgb.pixels.resize(static_cast<size_t>(img.width) * img.height * 3);
+    for (size_t p = 0; p < static_cast<size_t>(img.width) * img.height; ++p)
+      for (int c = 0; c < 3; ++c) rgb.pixels[p * 3 + c] = img.pixels[p * img.channels + (img.channels >= 3 ? c : 0)];
+    fn(std::move(rgb), pngs[i], i % 10 == 9);
+  }
+  return Status::Ok();
+}
 
 void SetUpThreads(int threads) {
   torch::set_num_threads(threads);

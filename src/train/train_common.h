@@ -6,14 +6,27 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "extras/image_io.h"
 #include "nn/weights.h"
 
 namespace dc::train {
+
+// The files of --data (or --holdout): directories walked recursively for the files `keep`
+// accepts, named files as they are; sorted by path.
+std::vector<std::string> ListInputs(const std::vector<std::string>& inputs,
+                                    const std::function<bool(const std::string& path)>& keep);
+
+// Decodes the PNGs `pngs` (sorted) of at least min_size x min_size pixels and hands each to fn
+// as 3-channel RGB (gray repeated, alpha dropped), with held_back true for every 10th path of the
+// list (i % 10 == 9): the photos validation keeps out of training.
+Status ForEachPhoto(const std::vector<std::string>& pngs, uint32_t min_size,
+                    const std::function<void(extras::Image&& rgb, const std::string& path, bool held_back)>& fn);
 
 // torch threads + flush-to-zero in every OpenMP worker (denormals stalled steps for seconds).
 void SetUpThreads(int threads);

@@ -45,41 +45,19 @@ struct Dataset {
 
 Status LoadData(const std::vector<std::string>& inputs, Dataset* ds, bool quiet) {
   std::vector<std::string> pngs, bins;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(in)) {
-        if (!e.is_regular_file()) continue;
-        const std::string p = e.path().string();
-        if (e.path().extension() == ".png") pngs.push_back(p);
-        if (e.path().extension() == ".bin") bins.push_back(p);
-      }
-    } else if (fs::path(in).extension() == ".bin") {
-      bins.push_back(in);
-    } else {
-      pngs.push_back(in);
-    }
-  }
-  std::sort(pngs.begin(), pngs.end());
-  for (size_t i = 0; i < pngs.size(); ++i) {
-    ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
-    ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));
-    if (img.width < 64 || img.height < 64) continue;
+  for (const auto& f : ListInputs(inputs, [](const std::string& f) {
+         const auto e = fs::path(f).extension();
+         return e == ".png" || e == ".bin";
+       }))
+    (fs::path(f).extension() == ".bin" ? bins : pngs).push_back(f);
+  RETURN_IF_ERROR(ForEachPhoto(pngs, 64, [&](extras::Image&& img, const std::string& path, bool held_back) {
     adm::Level l;
     l.height = static_cast<int>(img.height);
     l.width = static_cast<int>(img.width);
-    l.rgb.resize(static_cast<size_t>(l.height) * l.width * 3);
-    for (size_t p = 0; p < static_cast<size_t>(l.height) * l.width; ++p)
-      for (int c = 0; c < 3; ++c)
-        l.rgb[p * 3 + c] = img.pixels[p * img.channels + (img.channels >= 3 ? c : 0)];
-    if (i % 10 == 9) {
-      ds->val_photos.push_back(std::move(l));
-      ds->val_names.push_back(pngs[i]);
-    } else {
-      ds->photos.push_back(std::move(l));
-      ds->photo_names.push_back(pngs[i]);
-    }
-  }
+    l.rgb = std::move(img.pixels);
+    (held_back ? ds->val_photos : ds->photos).push_back(std::move(l));
+    (held_back ? ds->val_names : ds->photo_names).push_back(path);
+  }));
   for (const auto& b : bins) {
     ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(b));
     if (bytes.size() % 3073 != 0) return Error(DC_ERR_UNSUPPORTED_FORMAT, b + ": not CIFAR records");
@@ -162,6 +140,7 @@ Status TrainImageLossless(const dc_train_params& p) {
   spec.ckpt_every_s = 300;
   spec.val_every_s = 900;
   spec.global_batch = photo_batch + cifar_batch;
+  spec.max_world = std::max(photo_batch, cifar_batch);
   spec.arch = adm::kArch;
   spec.model_id = adm::kDefaultModelId;
   spec.config_json = cfg.ToJson();
@@ -175,7 +154,9 @@ Status TrainImageLossless(const dc_train_params& p) {
     std::uniform_real_distribution<double> U(0, 1);
     const double u1 = U(srng), u2 = U(srng);
     StepLoss sl{torch::zeros({}, ctx.device), 0};
-    const auto [g0, g1] = ctx.Range(spec.global_batch);
+    // Each rank takes its share of the photos and of the CIFAR images (the two cost differently).
+    const auto [p0, p1] = ctx.Range(photo_batch);
+    const auto [c0, c1] = ctx.Range(cifar_batch);
     const auto add = [&](const std::vector<adm::Level>& lv, const std::vector<bool>& gray) {
       if (lv.empty()) return;
       const AdmBatch b = ToDevice(MakeImageBatch(lv, gray), ctx.device);
@@ -186,7 +167,7 @@ Status TrainImageLossless(const dc_train_params& p) {
     std::vector<bool> gray;
     const int lvl = std::min(u1 < 0.6 ? 0 : u1 < 0.85 ? 1 : u1 < 0.95 ? 2 : 3, max_photo_level);
     const int size = 64 << lvl;
-    for (int i = std::max(g0, 0); i < std::min(g1, photo_batch); ++i) {
+    for (int i = p0; i < p1; ++i) {
       std::mt19937_64 rng = ctx.SampleRng(i);
       for (;;) {
         const auto& img = ds.photos[rng() % ds.photos.size()];
@@ -205,8 +186,8 @@ Status TrainImageLossless(const dc_train_params& p) {
     lv.clear();
     gray.clear();
     const int clvl = u2 < 0.55 ? 0 : u2 < 0.75 ? 1 : u2 < 0.87 ? 2 : u2 < 0.95 ? 3 : 4;
-    for (int i = std::max(g0, photo_batch); i < g1; ++i) {
-      std::mt19937_64 rng = ctx.SampleRng(i);
+    for (int i = c0; i < c1; ++i) {
+      std::mt19937_64 rng = ctx.SampleRng(photo_batch + i);
       const auto& src = ds.cifar[rng() % ds.cifar.size()];
       const bool fh = rng() & 1;
       adm::Level c = Crop(src, 0, 0, 32, fh, false, false);

@@ -35,34 +35,16 @@ struct Photo {
 
 Status LoadPhotos(const std::vector<std::string>& inputs, std::vector<Photo>* train, std::vector<Photo>* val,
                   std::vector<std::string>* val_names, bool quiet) {
-  std::vector<std::string> pngs;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(in))
-        if (e.is_regular_file() && e.path().extension() == ".png") pngs.push_back(e.path().string());
-    } else {
-      pngs.push_back(in);
-    }
-  }
-  std::sort(pngs.begin(), pngs.end());
-  for (size_t i = 0; i < pngs.size(); ++i) {
-    ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
-    ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));
-    if (img.width < 256 || img.height < 256) continue;
+  const std::vector<std::string> pngs =
+      ListInputs(inputs, [](const std::string& f) { return fs::path(f).extension() == ".png"; });
+  RETURN_IF_ERROR(ForEachPhoto(pngs, 256, [&](extras::Image&& img, const std::string& path, bool held_back) {
     Photo p;
     p.h = static_cast<int>(img.height);
     p.w = static_cast<int>(img.width);
-    p.rgb.resize(static_cast<size_t>(p.h) * p.w * 3);
-    for (size_t k = 0; k < static_cast<size_t>(p.h) * p.w; ++k)
-      for (int c = 0; c < 3; ++c) p.rgb[k * 3 + c] = img.pixels[k * img.channels + (img.channels >= 3 ? c : 0)];
-    if (i % 10 == 9) {
-      val->push_back(std::move(p));
-      val_names->push_back(pngs[i]);
-    } else {
-      train->push_back(std::move(p));
-    }
-  }
+    p.rgb = std::move(img.pixels);
+    (held_back ? val : train)->push_back(std::move(p));
+    if (held_back) val_names->push_back(path);
+  }));
   if (!quiet) std::fprintf(stderr, "train: %zu photos (+%zu held back for validation)\n", train->size(), val->size());
   if (train->empty()) return Error(DC_ERR_INVALID_ARGUMENT, "no training photos (PNG, at least 256x256) found");
   return Status::Ok();

@@ -63,9 +63,10 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
   const bool quiet = p.quiet != 0 || !lead;
   const int threads = p.threads > 0 ? p.threads : 2;
   ASSIGN_OR_RETURN(const torch::Device device, PickDevice(p));
-  if (spec.global_batch < world)
+  const int max_world = spec.max_world > 0 ? spec.max_world : spec.global_batch;
+  if (world > max_world)
     return Error(DC_ERR_INVALID_ARGUMENT, "a step's batch of " + std::to_string(spec.global_batch) +
-                                              " samples cannot be shared by " + std::to_string(world) + " ranks");
+                                              " samples cannot be shared by more than " + std::to_string(max_world) + " ranks");
 
   std::unique_ptr<Dist> dist;
   if (world > 1) {
@@ -115,7 +116,6 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
 
   const std::string out_path = p.out_path;
   const std::string ckpt_path = p.checkpoint_path ? p.checkpoint_path : out_path + ".ckpt";
-  const double cpu0 = CpuSeconds();
   const double total_s = p.minutes * 60.0;
   const int64_t max_steps = p.max_steps > 0 ? p.max_steps : 0;
   const auto t0 = Clock::now();
@@ -177,7 +177,11 @@ Status RunTraining(const dc_train_params& p, ConvModule& net, TrainSpec& spec) {
   try {
     while ((max_steps == 0 || meta.step < max_steps) && elapsed < total_s) {
       const double frac = max_steps ? std::min(1.0, static_cast<double>(meta.step) / max_steps) : std::min(1.0, elapsed / total_s);
-      const double lr = spec.peak_lr * (frac < spec.warmup ? frac / spec.warmup : 0.5 * (1 + std::cos(M_PI * frac))) + 1e-5;
+      // Warm-up over spec.warmup of the budget, but never faster than over kMinWarmupSteps (short
+      // runs, e.g. --max-steps 30, diverged at the full rate from step 1).
+      constexpr double kMinWarmupSteps = 100;
+      const double shape = frac < spec.warmup ? frac / spec.warmup : 0.5 * (1 + std::cos(M_PI * frac));
+      const double lr = spec.peak_lr * std::min(shape, (meta.step + 1) / kMinWarmupSteps) + 1e-5;
       for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
 
       StepContext ctx;

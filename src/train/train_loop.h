@@ -44,6 +44,7 @@ struct TrainSpec {
   double peak_lr = 2e-3, warmup = 0.02, ema_decay = 0.999;
   double print_every_s = 30, ckpt_every_s = 300, val_every_s = 900;
   int global_batch = 1;           // samples per step, split between ranks
+  int max_world = 0;              // most ranks that all get samples (0: global_batch)
   bool validate_at_start = false;
   // The loss of this rank's share of the step's global batch (tensors on ctx.device).
   std::function<StatusOr<StepLoss>(const StepContext& ctx)> step;

@@ -39,18 +39,8 @@ struct Series {
 };
 
 Status LoadSignals(const std::vector<std::string>& inputs, bool holdout, std::vector<Series>* out) {
-  std::vector<std::string> files;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(in))
-        if (e.is_regular_file() && extras::IsSignalPath(e.path().string()) && e.path().extension() != ".raw")
-          files.push_back(e.path().string());
-    } else {
-      files.push_back(in);
-    }
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<std::string> files = ListInputs(
+      inputs, [](const std::string& f) { return extras::IsSignalPath(f) && fs::path(f).extension() != ".raw"; });
   for (const auto& f : files) {
     auto s = extras::ReadSignalFile(f);
     if (!s.ok()) return Error(s.status().code(), f + ": " + s.status().message());

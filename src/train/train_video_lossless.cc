@@ -124,32 +124,14 @@ Status LoadSequence(const std::string& path, std::vector<FramePair>* pairs) {
 Status LoadData(const std::vector<std::string>& inputs, const std::vector<std::string>& holdout, Dataset* ds,
                 bool quiet) {
   std::vector<std::string> pngs, seqs;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    const auto add = [&](const fs::path& p) {
-      if (p.extension() == ".png") pngs.push_back(p.string());
-      if (p.extension() == ".y4m") seqs.push_back(p.string());
-    };
-    if (fs::is_directory(in, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(in))
-        if (e.is_regular_file()) add(e.path());
-    } else {
-      add(in);
-    }
+  for (const auto& f : ListInputs(inputs, [](const std::string&) { return true; })) {
+    if (fs::path(f).extension() == ".png") pngs.push_back(f);
+    if (fs::path(f).extension() == ".y4m") seqs.push_back(f);
   }
-  std::sort(pngs.begin(), pngs.end());
-  for (size_t i = 0; i < pngs.size(); ++i) {
-    ASSIGN_OR_RETURN(auto bytes, extras::ReadFile(pngs[i]));
-    ASSIGN_OR_RETURN(auto img, extras::DecodeImage(bytes.data(), bytes.size()));
-    if (img.width < 128 || img.height < 128) continue;
-    if (i % 10 == 9) {
-      PhotoPlanes(img, &ds->val_planes);
-      ds->val_names.push_back(pngs[i]);
-    } else {
-      PhotoPlanes(img, &ds->planes);
-      ds->photo_names.push_back(pngs[i]);
-    }
-  }
+  RETURN_IF_ERROR(ForEachPhoto(pngs, 128, [&](extras::Image&& img, const std::string& path, bool held_back) {
+    PhotoPlanes(img, held_back ? &ds->val_planes : &ds->planes);
+    (held_back ? ds->val_names : ds->photo_names).push_back(path);
+  }));
   for (const auto& s : seqs) {
     RETURN_IF_ERROR(LoadSequence(s, &ds->pairs));
     ds->seq_names.push_back(s);

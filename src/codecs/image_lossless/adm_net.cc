@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codecs/image_lossless/adm_layout.h"
+#include "nn/config_json.h"
 #include "nn/kernels.h"
 
 namespace dc::adm {
@@ -21,20 +22,17 @@ std::string NetConfig::ToJson() const {
 }
 
 StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
-  const auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error(DC_ERR_CORRUPT, "model config is not JSON");
   NetConfig c;
-  const auto get = [&j](const char* k, int* v, int lo, int hi) {
-    if (!j.contains(k) || !j[k].is_number_integer()) return false;
-    *v = j[k].get<int>();
-    return *v >= lo && *v <= hi;
-  };
-  if (!get("features", &c.features, 1, 512) || !get("trunk_blocks", &c.trunk_blocks, 0, 64) ||
-      !get("head_blocks", &c.head_blocks, 0, 64) || !get("mixtures", &c.mixtures, 1, kMaxMixtures))
-    return Error(DC_ERR_CORRUPT, "model config fields missing or out of range");
-  if ((j.contains("extra_trunk_inputs") && !get("extra_trunk_inputs", &c.extra_trunk_inputs, 0, kMaxExtraInputs)) ||
-      (j.contains("extra_head_inputs") && !get("extra_head_inputs", &c.extra_head_inputs, 0, kMaxExtraInputs)))
-    return Error(DC_ERR_CORRUPT, "model config extra input counts out of range");
+  RETURN_IF_ERROR(nn::ReadConfigInts(json,
+                                     {{"features", &c.features, 1, 512},
+                                      {"trunk_blocks", &c.trunk_blocks, 0, 64},
+                                      {"head_blocks", &c.head_blocks, 0, 64},
+                                      {"mixtures", &c.mixtures, 1, kMaxMixtures}},
+                                     "model config fields missing or out of range"));
+  RETURN_IF_ERROR(nn::ReadConfigInts(json,
+                                     {{"extra_trunk_inputs", &c.extra_trunk_inputs, 0, kMaxExtraInputs, true},
+                                      {"extra_head_inputs", &c.extra_head_inputs, 0, kMaxExtraInputs, true}},
+                                     "model config extra input counts out of range"));
   return c;
 }
 

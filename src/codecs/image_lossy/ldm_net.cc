@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diffusion/gaussian.h"
+#include "nn/config_json.h"
 #include "nn/kernels.h"
 #include "nn/resample.h"
 
@@ -16,18 +17,16 @@ std::string NetConfig::ToJson() const {
 }
 
 StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
-  const auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error(DC_ERR_CORRUPT, "model config is not JSON");
   NetConfig c;
-  const auto get = [&j](const char* k, int* v, int lo, int hi) {
-    if (!j.contains(k) || !j[k].is_number_integer()) return false;
-    *v = j[k].get<int>();
-    return *v >= lo && *v <= hi;
-  };
-  if (!get("latent", &c.latent, 1, 64) || !get("c1", &c.c1, 1, 512) || !get("c2", &c.c2, 1, 512) ||
-      !get("c3", &c.c3, 1, 1024) || !get("blocks3", &c.blocks3, 0, 64) ||
-      !get("den_features", &c.den_features, 1, 1024) || !get("den_blocks", &c.den_blocks, 0, 64))
-    return Error(DC_ERR_CORRUPT, "model config fields missing or out of range");
+  RETURN_IF_ERROR(nn::ReadConfigInts(json,
+                                     {{"latent", &c.latent, 1, 64},
+                                      {"c1", &c.c1, 1, 512},
+                                      {"c2", &c.c2, 1, 512},
+                                      {"c3", &c.c3, 1, 1024},
+                                      {"blocks3", &c.blocks3, 0, 64},
+                                      {"den_features", &c.den_features, 1, 1024},
+                                      {"den_blocks", &c.den_blocks, 0, 64}},
+                                     "model config fields missing or out of range"));
   return c;
 }
 

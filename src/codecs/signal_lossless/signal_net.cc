@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nn/config_json.h"
 #include "nn/kernels.h"
 
 namespace dc::sig {
@@ -13,17 +14,13 @@ std::string NetConfig::ToJson() const {
 }
 
 StatusOr<NetConfig> NetConfig::FromJson(const std::string& json) {
-  const auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error(DC_ERR_CORRUPT, "model config is not JSON");
   NetConfig c;
-  const auto get = [&j](const char* k, int* v, int lo, int hi) {
-    if (!j.contains(k) || !j[k].is_number_integer()) return false;
-    *v = j[k].get<int>();
-    return *v >= lo && *v <= hi;
-  };
-  if (!get("features", &c.features, 1, 256) || !get("trunk_blocks", &c.trunk_blocks, 0, 32) ||
-      !get("head_blocks", &c.head_blocks, 0, 32) || !get("mixtures", &c.mixtures, 1, kMaxMixtures))
-    return Error(DC_ERR_CORRUPT, "model config fields missing or out of range");
+  RETURN_IF_ERROR(nn::ReadConfigInts(json,
+                                     {{"features", &c.features, 1, 256},
+                                      {"trunk_blocks", &c.trunk_blocks, 0, 32},
+                                      {"head_blocks", &c.head_blocks, 0, 32},
+                                      {"mixtures", &c.mixtures, 1, kMaxMixtures}},
+                                     "model config fields missing or out of range"));
   return c;
 }
 
