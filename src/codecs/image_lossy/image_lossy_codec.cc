@@ -47,6 +47,7 @@ Status CompressImageLossy(const dc_content& in, const dc_params& p, container::H
   lossy::EncodeOptions o;
   o.threads = c.threads;
   o.progress = c.progress;
+  o.revision = static_cast<int>(h->revision);  // the API sets the codec's latest revision
   if (o.revision >= lossy::kRevision2) o.refine_steps = lossy::refine::DefaultSteps();
   const int S = static_cast<int>(o.schedule.lambdas.size()) - 1;
   if (p.bpp > 0) {
@@ -71,6 +72,7 @@ Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, 
   lossy::DecodeOptions o;
   o.threads = c.threads;
   o.progress = c.progress;
+  o.revision = static_cast<int>(h.revision);
   out->assign(static_cast<size_t>(h.width) * h.height * h.channels, 0);
   return lossy::DecodeImage(*model->image_lossy, payload, h.payload_size, h.width, h.height, h.channels, o, out->data());
 }
@@ -90,6 +92,7 @@ class ImageLossy final : public Codec {
     needs_model = true;
     lossy = true;
     progressive = true;
+    latest_revision = lossy::kLatestRevision;
   }
   Status Compress(const dc_content& in, const CodecContext& c, container::Header* h, std::vector<uint8_t>* payload,
                   CodecStats*) const override {

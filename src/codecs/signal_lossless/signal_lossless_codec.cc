@@ -21,6 +21,7 @@ class SignalLossless final : public Codec {
     name = "signal-lossless";
     kind = DC_KIND_SIGNAL;
     needs_model = true;
+    latest_revision = sig::kLatestRevision;
   }
 
   Status Compress(const dc_content& in, const CodecContext& c, container::Header* h, std::vector<uint8_t>* payload,
@@ -39,6 +40,7 @@ class SignalLossless final : public Codec {
     sig::CodecOptions o;
     o.threads = c.threads;
     o.progress = c.progress;
+    o.revision = static_cast<int>(h->revision);  // the API sets the codec's latest revision
     sig::EncodeStats ss;
     const sig::SignalView view{reinterpret_cast<const int32_t*>(in.data), in.width, in.channels,
                                static_cast<int>(in.bit_depth)};
@@ -64,6 +66,7 @@ class SignalLossless final : public Codec {
     sig::CodecOptions o;
     o.threads = c.threads;
     o.progress = c.progress;
+    o.revision = static_cast<int>(h.revision);
     out->assign(h.original_size, 0);
     return sig::DecodeSignal(*model->signal_lossless, payload, h.payload_size, h.frames, h.channels,
                              static_cast<int>(h.bit_depth), o, reinterpret_cast<int32_t*>(out->data()));
