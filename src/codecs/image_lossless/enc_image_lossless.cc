@@ -1,5 +1,6 @@
 // Encoder side of the lossless image codec.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "codecs/image_lossless/adm_layout.h"
@@ -14,7 +15,7 @@ namespace dc::adm {
 
 // Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats) {
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   std::vector<Level> prev_levels;
@@ -31,6 +32,7 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
 
   NetScratch s;
   s.use_adapt = adapt;
+  if (revision >= kRevision2) s.match = std::make_unique<MatchModel>();
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
@@ -42,6 +44,16 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
       *nll += b;
       stats->level_nll_bits[std::min(l, 23)] += b;
       stats->stage_nll_bits[stage] += b;
+      return Status::Ok();
+    }, [&](uint32_t p16, const uint8_t* px, const uint8_t* cand, int* bit) {
+      *bit = 1;
+      for (int c = 0; c < coded; ++c) *bit &= px[c] == cand[c] ? 1 : 0;
+      const uint32_t f = *bit ? p16 : 65536 - p16;
+      enc->Put(*bit ? 0 : p16, f, 16);
+      const double b = 16.0 - std::log2(static_cast<double>(f));
+      *bits += b;
+      *nll += b;
+      stats->level_nll_bits[std::min(l, 23)] += b;
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -74,6 +86,8 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
   if (groups.empty()) return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless codes 1, 3 or 4 channels");
   if (opt.tile_size < kMinTileSize || opt.tile_size > kMaxTileSize)
     return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  if (opt.revision != kRevision1 && opt.revision != kRevision2)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossless revision must be 1 or 2");
   const TileGrid grid(img.width, img.height, opt.tile_size);
   std::vector<std::vector<uint8_t>> streams(grid.count());
   std::vector<double> bits(grid.count(), 0.0), nll(grid.count(), 0.0);
@@ -97,7 +111,8 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, opt.adapt, &enc, &bits[t], &nll[t], &tile_stats[t]));
+      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, opt.adapt, &enc, &bits[t], &nll[t], &tile_stats[t],
+                                  opt.revision));
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));

@@ -3,11 +3,13 @@
 #define DIFFCOMP_CODECS_IMAGE_LOSSLESS_TILE_CODER_H_
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "codecs/image_lossless/adm_layout.h"
 #include "codecs/image_lossless/adm_net.h"
+#include "codecs/image_lossless/match_model.h"
 #include "codecs/image_lossless/mixture.h"
 #include "common/status.h"
 #include "entropy/mixture_adapt.h"
@@ -35,6 +37,8 @@ struct NetScratch {
   // carried from the coarsest level to the finest.
   mix::MixtureAdapter adapt{kStages, 3};
   bool use_adapt = true;
+  // Revision 2: the neighbour colour model (match_model.h), null in revision 1.
+  std::unique_ptr<MatchModel> match;
   void Reserve(const NetConfig& cfg, int h, int w);
 };
 
@@ -48,8 +52,13 @@ struct NetScratch {
 // Video: a network with extra inputs (NetConfig::extra_*_inputs, which must then be
 // kPrevTrunkInputs and kPrevHeadInputs) also sees `prev`, the previous frame's co-located level
 // of the same size (null at a keyframe: the extra planes are zero). Image networks ignore prev.
-template <typename Fn>
-Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn) {
+//
+// Revision 2 (s->match set): before a pixel's channels, `bitfn(p16, px, candidate, &bit)` codes
+// the flags of the match model, p16 = P(bit = 1) in 1/65536; the encoder sets bit to whether
+// the pixel is the candidate colour, the decoder decodes it. A pixel whose flag is 1 takes the
+// candidate's colour and codes no channel.
+template <typename Fn, typename BitFn>
+Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn, BitFn&& bitfn) {
   const int H = cur->height, W = cur->width, h = CoarseDim(H), w = CoarseDim(W);
   const long plane = static_cast<long>(h) * w;
   const int K = net.config().mixtures;
@@ -62,6 +71,8 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
     BuildHeadInput(*cur, st, s->head_in.data(), s->pred.data());
     if (video) BuildPrevHeadInput(prev, st, H, W, s->pred.data(), s->head_in.data() + kHeadInputs * plane);
     net.Head(s->head_in.data(), s->feats.data(), h, w, s->out.data());
+    MatchModel* mm = s->match.get();
+    if (mm) mm->StartStage(h, w);
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j) {
         if (!StageTargetExists(st, i, j, H, W)) continue;
@@ -70,6 +81,39 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
         const int32_t pred[3] = {s->pred[cell], s->pred[plane + cell], s->pred[2 * plane + cell]};
         int32_t residual[3] = {0, 0, 0};
         uint8_t* px = &cur->rgb[(static_cast<size_t>(y) * W + x) * 3];
+        if (mm) {
+          const float* cell_out = s->out.data() + cell;
+          // The network's probability of a candidate colour, 12-bit: the product of its channel
+          // intervals (each channel conditioned on the candidate's earlier channels).
+          const int n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
+            int32_t res[3] = {0, 0, 0};
+            uint64_t prod = 1;
+            for (int c = 0; c < coded; ++c) {
+              ChannelDist d;
+              MakeChannelDist(cell_out, plane, K, c, pred, res, &d);
+              prod *= SymbolStart(d, rgb[c] + 1) - SymbolStart(d, rgb[c]);
+              res[c] = rgb[c] - pred[c];
+            }
+            return static_cast<int>(prod >> (16 * coded - 12));
+          });
+          int matched = -1;
+          for (int k = 0; k < n; ++k) {
+            const uint32_t p16 = mm->P16(k);
+            int bit = 0;
+            RETURN_IF_ERROR(bitfn(p16, static_cast<const uint8_t*>(px), mm->candidate(k), &bit));
+            mm->Update(bit);
+            if (bit) {
+              matched = k;
+              break;
+            }
+          }
+          mm->EndPixel(st, y, x, matched);
+          if (matched >= 0) {
+            const uint8_t* cand = mm->candidate(matched);
+            for (int c = 0; c < 3; ++c) px[c] = cand[coded == 3 ? c : 0];
+            continue;
+          }
+        }
         for (int c = 0; c < coded; ++c) {
           ChannelDist d;
           MakeChannelDist(s->out.data() + cell, plane, K, c, pred, residual, &d);
@@ -85,6 +129,12 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
   }
   return Status::Ok();
 }
+// Revision 1 (no match model; bitfn is never called).
+template <typename Fn>
+Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn) {
+  return CodeLevel(net, cur, prev, coded, s, std::forward<Fn>(fn),
+                   [](uint32_t, const uint8_t*, const uint8_t*, int*) { return Error(DC_ERR_INTERNAL, "no match model"); });
+}
 template <typename Fn>
 Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& fn) {
   return CodeLevel(net, cur, nullptr, coded, s, std::forward<Fn>(fn));
@@ -96,11 +146,12 @@ struct EncodeStats;
 // images and keyframes) is brought down the same pyramid. Adds the quantised and float-model
 // bits to *bits and *nll and the per-level/stage NLL to stats.
 // `adapt`: the online mixture correction (CodecOptions::adapt), the same on both sides.
+// `revision`: kRevision1 or kRevision2 (image_lossless.h); the video codec passes 1.
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats);
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1);
 // The decoder's side: rebuilds the H0 x W0 tile level of one plane group into *out.
 Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
-                   Level* out);
+                   Level* out, int revision = 1);
 
 }  // namespace dc::adm
 

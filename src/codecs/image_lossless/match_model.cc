@@ -1,0 +1,241 @@
+#include "codecs/image_lossless/match_model.h"
+
+#include <algorithm>
+
+namespace dc::adm {
+namespace {
+
+// squash(d) = 4096 / (1 + e^(-d/256)) at d = -2048, -1920, ..., 2048 (lpaq1's table).
+constexpr int kSquashPts[33] = {1,    2,    3,    6,    10,   16,   27,   45,   73,   120,  194,
+                                310,  488,  747,  1101, 1546, 2047, 2549, 2994, 3348, 3607, 3785,
+                                3901, 3975, 4022, 4050, 4068, 4079, 4085, 4089, 4092, 4093, 4094};
+
+struct StretchTable {
+  std::array<int16_t, 4096> t;
+  StretchTable() {
+    int pi = 0;
+    for (int x = -2047; x <= 2047; ++x) {
+      const int v = Squash(x);
+      for (int j = pi; j <= v; ++j) t[static_cast<size_t>(j)] = static_cast<int16_t>(x);
+      pi = v + 1;
+    }
+    for (int j = pi; j < 4096; ++j) t[static_cast<size_t>(j)] = 2047;
+  }
+};
+const StretchTable& StretchT() {
+  static const StretchTable t;
+  return t;
+}
+
+// 1 / (n + 1.5) in Q16: the adaptation rate of a counter that has seen n values.
+struct RateTable {
+  std::array<int32_t, 256> r;
+  RateTable() {
+    for (int n = 0; n < 256; ++n) r[static_cast<size_t>(n)] = (2 * 65536 + (2 * n + 3) / 2) / (2 * n + 3);
+  }
+};
+const RateTable& Rates() {
+  static const RateTable t;
+  return t;
+}
+
+constexpr int kCounterLimit = 60;  // rate floor 1/61.5
+constexpr int kWeightSets = MatchModel::kMaxCandidates * kStages * 2;
+constexpr int kApmContexts = MatchModel::kMaxCandidates * kStages;
+constexpr int kMixerShift = 10;  // weight step = stretch * err >> kMixerShift
+constexpr int kMixerRate = 6;
+constexpr int kApmRate = 7;
+
+inline uint32_t Hash(uint64_t x, int bits) {
+  x *= 0x9E3779B97F4A7C15ull;
+  x ^= x >> 29;
+  x *= 0xBF58476D1CE4E5B9ull;
+  return static_cast<uint32_t>(x >> (64 - bits));
+}
+inline uint64_t Mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001B3ull + (h >> 31); }
+
+// Revealed neighbours of a stage's target (dy, dx): the four near ones (weight 2 in a
+// candidate's support), then the farther ones (weight 1). Same-stage offsets (0, -2), (-2, *)
+// lie on earlier grid rows or columns and are already coded.
+constexpr int kNear[kStages][4][2] = {{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}},
+                                      {{-1, 0}, {0, -1}, {0, 1}, {1, 0}},
+                                      {{-1, 0}, {0, -1}, {0, 1}, {1, 0}}};
+constexpr int kFarCount[kStages] = {4, 4, 8};
+constexpr int kFar[kStages][8][2] = {{{0, -2}, {-2, 0}, {-2, -2}, {-2, 2}},
+                                     {{0, -2}, {-2, 0}, {-2, -2}, {-2, 2}},
+                                     {{0, -2}, {-2, 0}, {-2, -2}, {-2, 2}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}}};
+
+}  // namespace
+
+int Squash(int d) {
+  if (d > 2047) return 4095;
+  if (d < -2047) return 1;
+  const int w = d & 127;
+  const int i = (d >> 7) + 16;
+  return std::clamp((kSquashPts[i] * (128 - w) + kSquashPts[i + 1] * w + 64) >> 7, 1, 4095);
+}
+
+int Stretch(int p) { return StretchT().t[static_cast<size_t>(std::clamp(p, 0, 4095))]; }
+
+MatchModel::MatchModel() {
+  for (int t = 0; t < kTables; ++t) {
+    p_[t].assign(size_t{1} << kCounterBits, 32768);
+    n_seen_[t].assign(size_t{1} << kCounterBits, 0);
+  }
+  // Start with the counters averaged and the network input at weight 1/2.
+  w_.assign(static_cast<size_t>(kWeightSets) * kInputs, 0);
+  for (int s = 0; s < kWeightSets; ++s) {
+    for (int i = 0; i < kTables; ++i) w_[static_cast<size_t>(s) * kInputs + i] = 65536 / kTables;
+    w_[static_cast<size_t>(s) * kInputs + kTables] = 32768;
+  }
+  apm_.resize(static_cast<size_t>(kApmContexts) * 33);
+  for (int c = 0; c < kApmContexts; ++c)
+    for (int j = 0; j < 33; ++j) apm_[static_cast<size_t>(c) * 33 + j] = static_cast<uint16_t>(Squash((j - 16) * 128) * 16);
+}
+
+void MatchModel::StartStage(int h, int w) {
+  grid_w_ = w;
+  outcome_.assign(static_cast<size_t>(h) * w, 0);
+}
+
+void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
+  const int H = cur.height, W = cur.width;
+  stage_ = stage;
+  n_ = 0;
+  uint64_t nh = static_cast<uint64_t>(stage) + 1, ah = nh;
+  int near_id[4];
+  uint32_t near_rgb[4];
+  const auto rgb_at = [&](int yy, int xx) {
+    const uint8_t* p = &cur.rgb[(static_cast<size_t>(yy) * W + xx) * 3];
+    return coded == 3 ? (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16) : uint32_t{p[0]};
+  };
+  const auto add = [&](uint32_t c, int weight, int near_index) {
+    for (int k = 0; k < n_; ++k) {
+      uint32_t ck = uint32_t{cand_[k].rgb[0]} | uint32_t{cand_[k].rgb[1]} << 8 | uint32_t{cand_[k].rgb[2]} << 16;
+      if (coded == 1) ck = cand_[k].rgb[0];
+      if (ck == c) {
+        cand_[k].support = static_cast<uint8_t>(cand_[k].support + weight);
+        if (near_index >= 0) cand_[k].mask = static_cast<uint8_t>(cand_[k].mask | 1 << near_index);
+        return k;
+      }
+    }
+    if (n_ == kMaxCandidates) return -1;
+    Cand& d = cand_[n_];
+    d.rgb[0] = static_cast<uint8_t>(c);
+    d.rgb[1] = static_cast<uint8_t>(coded == 3 ? c >> 8 : c);
+    d.rgb[2] = static_cast<uint8_t>(coded == 3 ? c >> 16 : c);
+    d.support = static_cast<uint8_t>(weight);
+    d.mask = static_cast<uint8_t>(near_index >= 0 ? 1 << near_index : 0);
+    return n_++;
+  };
+  for (int a = 0; a < 4; ++a) {
+    const int yy = y + kNear[stage][a][0], xx = x + kNear[stage][a][1];
+    if (yy < 0 || xx < 0 || yy >= H || xx >= W) {
+      near_id[a] = -1;
+      near_rgb[a] = 0xFFFFFFFFu;
+      continue;
+    }
+    near_rgb[a] = rgb_at(yy, xx);
+    near_id[a] = add(near_rgb[a], 2, a);
+  }
+  for (int a = 0; a < kFarCount[stage]; ++a) {
+    const int yy = y + kFar[stage][a][0], xx = x + kFar[stage][a][1];
+    uint32_t c = 0xFFFFFFFFu;
+    if (yy >= 0 && xx >= 0 && yy < H && xx < W) {
+      c = rgb_at(yy, xx);
+      add(c, 1, -1);
+    }
+    ah = Mix(ah, c);
+  }
+  // Near equality partition: each neighbour's label is the first equal neighbour's index (4 =
+  // absent).
+  pattern_ = 0;
+  for (int a = 0; a < 4; ++a) {
+    int label = 4;
+    if (near_id[a] >= 0 || near_rgb[a] != 0xFFFFFFFFu) {
+      label = a;
+      for (int b = 0; b < a; ++b)
+        if (near_rgb[b] == near_rgb[a]) {
+          label = b;
+          break;
+        }
+    }
+    pattern_ = pattern_ * 5 + static_cast<uint32_t>(label);
+    nh = Mix(nh, near_rgb[a]);
+  }
+  near_hash_ = static_cast<uint32_t>(nh ^ (nh >> 32));
+  all_hash_ = static_cast<uint32_t>(Mix(ah, nh) >> 16);
+  // Most supported first; ties keep the order of first appearance (stable).
+  std::stable_sort(cand_.begin(), cand_.begin() + n_, [](const Cand& a, const Cand& b) { return a.support > b.support; });
+  // Outcomes of the same stage's previous pixels (left and above in the stage's grid).
+  const int i = (y - kPhaseDy[stage + 1]) / 2, j = (x - kPhaseDx[stage + 1]) / 2;
+  outcome_w_ = j > 0 ? outcome_[static_cast<size_t>(i) * grid_w_ + j - 1] : 7;
+  outcome_n_ = i > 0 ? outcome_[static_cast<size_t>(i - 1) * grid_w_ + j] : 7;
+  any_support_ = n_ > 0 ? cand_[0].support : 0;
+}
+
+uint32_t MatchModel::P16(int k) {
+  const Cand& c = cand_[k];
+  const uint64_t kk = static_cast<uint64_t>(k) + 1;
+  const uint64_t st = static_cast<uint64_t>(stage_);
+  const uint32_t colour = uint32_t{c.rgb[0]} | uint32_t{c.rgb[1]} << 8 | uint32_t{c.rgb[2]} << 16;
+  const int net_bucket = std::clamp((net_st_[k] + 2048) >> 7, 0, 31);
+  const uint64_t ctx[kTables] = {
+      (((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask,
+      Mix(Mix(Mix(Mix(kk * 4 + st, pattern_), c.mask), static_cast<uint64_t>(outcome_w_)), static_cast<uint64_t>(outcome_n_)),
+      Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask), 0x1234),
+      Mix(Mix(Mix(kk * 4 + st, all_hash_), colour), 0x5678),
+      Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15)), 0x9ABC),
+  };
+  for (int t = 0; t < kTables; ++t) {
+    idx_[t] = Hash(ctx[t] * 8 + static_cast<uint64_t>(t), kCounterBits);
+    st_[t] = Stretch(p_[t][idx_[t]] >> 4);
+  }
+  st_[kTables] = net_st_[k];
+  st_[kTables + 1] = 256;
+  wset_ = (std::min(k, kMaxCandidates - 1) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
+  const int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
+  int64_t dot = 0;
+  for (int i = 0; i < kInputs; ++i) dot += static_cast<int64_t>(st_[i]) * w[i];
+  const int64_t d = dot >= 0 ? dot >> 16 : -((-dot) >> 16);
+  mix_p12_ = Squash(static_cast<int>(std::clamp<int64_t>(d, -2047, 2047)));
+  // APM on the mixer's output, interpolated between 33 points, by (candidate rank, stage).
+  const int s = Stretch(mix_p12_) + 2048;  // [1, 4095]
+  apm_w_ = s & 127;
+  apm_idx_ = (std::min(k, kMaxCandidates - 1) * kStages + stage_) * 33 + (s >> 7);
+  const int apm_p = (apm_[static_cast<size_t>(apm_idx_)] * (128 - apm_w_) + apm_[static_cast<size_t>(apm_idx_) + 1] * apm_w_) >> 11;
+  final_p12_ = std::clamp((mix_p12_ + 3 * apm_p + 2) >> 2, 1, 4095);
+  return std::clamp<uint32_t>(static_cast<uint32_t>(final_p12_) << 4, 16, 65520);
+}
+
+void MatchModel::Update(int bit) {
+  for (int t = 0; t < kTables; ++t) {
+    uint16_t& p = p_[t][idx_[t]];
+    uint8_t& n = n_seen_[t][idx_[t]];
+    const int32_t target = bit ? 65535 : 0;
+    p = static_cast<uint16_t>(p + (((target - p) * Rates().r[n]) >> 16));
+    if (n < kCounterLimit) ++n;
+  }
+  const int err = ((bit << 12) - mix_p12_) * kMixerRate;
+  int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
+  for (int i = 0; i < kInputs; ++i) {
+    const int64_t step = static_cast<int64_t>(st_[i]) * err;
+    w[i] += static_cast<int32_t>(step >= 0 ? step >> kMixerShift : -((-step) >> kMixerShift));
+  }
+  const int target = bit ? 65535 : 0;
+  uint16_t& a0 = apm_[static_cast<size_t>(apm_idx_)];
+  uint16_t& a1 = apm_[static_cast<size_t>(apm_idx_) + 1];
+  const auto step = [](uint16_t& a, int tgt, int weight) {
+    const int delta = ((tgt - a) * weight) >> (7 + kApmRate);
+    a = static_cast<uint16_t>(std::clamp(a + delta, 0, 65535));
+  };
+  step(a0, target, 128 - apm_w_);
+  step(a1, target, apm_w_);
+}
+
+void MatchModel::EndPixel(int stage, int y, int x, int matched) {
+  const int i = (y - kPhaseDy[stage + 1]) / 2, j = (x - kPhaseDx[stage + 1]) / 2;
+  outcome_[static_cast<size_t>(i) * grid_w_ + j] = static_cast<uint8_t>(n_ == 0 ? 0 : matched < 0 ? 1 : 2 + std::min(matched, 4));
+}
+
+}  // namespace dc::adm
