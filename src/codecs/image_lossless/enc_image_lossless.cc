@@ -45,9 +45,8 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
       stats->level_nll_bits[std::min(l, 23)] += b;
       stats->stage_nll_bits[stage] += b;
       return Status::Ok();
-    }, [&](uint32_t p16, const uint8_t* px, const uint8_t* cand, int* bit) {
-      *bit = 1;
-      for (int c = 0; c < coded; ++c) *bit &= px[c] == cand[c] ? 1 : 0;
+    }, [&](uint32_t p16, int truth, int* bit) {
+      *bit = truth;
       const uint32_t f = *bit ? p16 : 65536 - p16;
       enc->Put(*bit ? 0 : p16, f, 16);
       const double b = 16.0 - std::log2(static_cast<double>(f));

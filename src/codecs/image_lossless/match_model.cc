@@ -40,11 +40,9 @@ const RateTable& Rates() {
 }
 
 constexpr int kCounterLimit = 60;  // rate floor 1/61.5
-constexpr int kWeightSets = MatchModel::kMaxCandidates * kStages * 2;
-constexpr int kApmContexts = MatchModel::kMaxCandidates * kStages;
-constexpr int kMixerShift = 10;  // weight step = stretch * err >> kMixerShift
-constexpr int kMixerRate = 6;
-constexpr int kApmRate = 7;
+constexpr int kWeightSets = (MatchModel::kMaxCandidates + 1) * kStages * 2;
+constexpr int kMixerShift = 12;  // weight step = stretch * err >> kMixerShift
+constexpr int kMixerRate = 2;
 
 inline uint32_t Hash(uint64_t x, int bits) {
   x *= 0x9E3779B97F4A7C15ull;
@@ -82,15 +80,13 @@ MatchModel::MatchModel() {
     p_[t].assign(size_t{1} << kCounterBits, 32768);
     n_seen_[t].assign(size_t{1} << kCounterBits, 0);
   }
+  for (auto& c : colour_) c.assign(size_t{1} << kColourHashBits, 0);
   // Start with the counters averaged and the network input at weight 1/2.
   w_.assign(static_cast<size_t>(kWeightSets) * kInputs, 0);
   for (int s = 0; s < kWeightSets; ++s) {
     for (int i = 0; i < kTables; ++i) w_[static_cast<size_t>(s) * kInputs + i] = 65536 / kTables;
     w_[static_cast<size_t>(s) * kInputs + kTables] = 32768;
   }
-  apm_.resize(static_cast<size_t>(kApmContexts) * 33);
-  for (int c = 0; c < kApmContexts; ++c)
-    for (int j = 0; j < 33; ++j) apm_[static_cast<size_t>(c) * 33 + j] = static_cast<uint16_t>(Squash((j - 16) * 128) * 16);
 }
 
 void MatchModel::StartStage(int h, int w) {
@@ -101,6 +97,7 @@ void MatchModel::StartStage(int h, int w) {
 void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   const int H = cur.height, W = cur.width;
   stage_ = stage;
+  coded_ = coded;
   n_ = 0;
   uint64_t nh = static_cast<uint64_t>(stage) + 1, ah = nh;
   int near_id[4];
@@ -109,13 +106,14 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
     const uint8_t* p = &cur.rgb[(static_cast<size_t>(yy) * W + xx) * 3];
     return coded == 3 ? (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16) : uint32_t{p[0]};
   };
-  const auto add = [&](uint32_t c, int weight, int near_index) {
+  const auto add = [&](uint32_t c, int weight, int near_index, int src = 0) {
     for (int k = 0; k < n_; ++k) {
       uint32_t ck = uint32_t{cand_[k].rgb[0]} | uint32_t{cand_[k].rgb[1]} << 8 | uint32_t{cand_[k].rgb[2]} << 16;
       if (coded == 1) ck = cand_[k].rgb[0];
       if (ck == c) {
         cand_[k].support = static_cast<uint8_t>(cand_[k].support + weight);
         if (near_index >= 0) cand_[k].mask = static_cast<uint8_t>(cand_[k].mask | 1 << near_index);
+        cand_[k].src = static_cast<uint8_t>(cand_[k].src | src);
         return k;
       }
     }
@@ -126,6 +124,7 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
     d.rgb[2] = static_cast<uint8_t>(coded == 3 ? c >> 16 : c);
     d.support = static_cast<uint8_t>(weight);
     d.mask = static_cast<uint8_t>(near_index >= 0 ? 1 << near_index : 0);
+    d.src = static_cast<uint8_t>(src);
     return n_++;
   };
   for (int a = 0; a < 4; ++a) {
@@ -165,6 +164,13 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   }
   near_hash_ = static_cast<uint32_t>(nh ^ (nh >> 32));
   all_hash_ = static_cast<uint32_t>(Mix(ah, nh) >> 16);
+  // The colour tables' predictions (weight 0: they add a candidate or mark an existing one).
+  colour_idx_[0] = Hash(nh, kColourHashBits);
+  colour_idx_[1] = Hash(Mix(ah, nh), kColourHashBits);
+  for (int t = 0; t < 2; ++t) {
+    const uint32_t e = colour_[t][colour_idx_[t]];
+    if (e != 0) add(e & 0xFFFFFFu, 0, -1, 1 << t);
+  }
   // Most supported first; ties keep the order of first appearance (stable).
   std::stable_sort(cand_.begin(), cand_.begin() + n_, [](const Cand& a, const Cand& b) { return a.support > b.support; });
   // Outcomes of the same stage's previous pixels (left and above in the stage's grid).
@@ -174,37 +180,48 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   any_support_ = n_ > 0 ? cand_[0].support : 0;
 }
 
-uint32_t MatchModel::P16(int k) {
+int MatchModel::Find(const uint8_t* px) const {
+  for (int k = 0; k < n_; ++k) {
+    bool eq = true;
+    for (int c = 0; c < coded_; ++c) eq = eq && px[c] == cand_[k].rgb[c];
+    if (eq) return k;
+  }
+  return -1;
+}
+
+uint32_t MatchModel::P16(int slot) {
+  const int k = slot > 0 ? slot - 1 : 0;
   const Cand& c = cand_[k];
-  const uint64_t kk = static_cast<uint64_t>(k) + 1;
+  const uint64_t kk = static_cast<uint64_t>(slot) + 1;
+  // The network's probability of the event: any candidate (slot 0), or candidate k among
+  // candidates k.. (slot k + 1), 12-bit.
+  uint64_t rest = 0;
+  for (int j = k; j < n_; ++j) rest += net_p_[j];
+  const uint64_t net_p12 = slot == 0 ? rest >> 4 : (uint64_t{net_p_[k]} << 12) / std::max<uint64_t>(rest, 1);
+  const int net_st = Stretch(static_cast<int>(std::min<uint64_t>(net_p12, 4095)));
   const uint64_t st = static_cast<uint64_t>(stage_);
   const uint32_t colour = uint32_t{c.rgb[0]} | uint32_t{c.rgb[1]} << 8 | uint32_t{c.rgb[2]} << 16;
-  const int net_bucket = std::clamp((net_st_[k] + 2048) >> 7, 0, 31);
+  const int net_bucket = std::clamp((net_st + 2048) >> 7, 0, 31);
   const uint64_t ctx[kTables] = {
-      (((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask,
+      ((((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask) * 4 + c.src,
       Mix(Mix(Mix(Mix(kk * 4 + st, pattern_), c.mask), static_cast<uint64_t>(outcome_w_)), static_cast<uint64_t>(outcome_n_)),
-      Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask), 0x1234),
+      Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask * 4 + c.src), 0x1234),
       Mix(Mix(Mix(kk * 4 + st, all_hash_), colour), 0x5678),
-      Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15)), 0x9ABC),
+      Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15) * 4 + c.src), 0x9ABC),
   };
   for (int t = 0; t < kTables; ++t) {
     idx_[t] = Hash(ctx[t] * 8 + static_cast<uint64_t>(t), kCounterBits);
     st_[t] = Stretch(p_[t][idx_[t]] >> 4);
   }
-  st_[kTables] = net_st_[k];
+  st_[kTables] = net_st;
   st_[kTables + 1] = 256;
-  wset_ = (std::min(k, kMaxCandidates - 1) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
+  wset_ = (std::min(slot, kMaxCandidates) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
   const int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
   int64_t dot = 0;
   for (int i = 0; i < kInputs; ++i) dot += static_cast<int64_t>(st_[i]) * w[i];
   const int64_t d = dot >= 0 ? dot >> 16 : -((-dot) >> 16);
   mix_p12_ = Squash(static_cast<int>(std::clamp<int64_t>(d, -2047, 2047)));
-  // APM on the mixer's output, interpolated between 33 points, by (candidate rank, stage).
-  const int s = Stretch(mix_p12_) + 2048;  // [1, 4095]
-  apm_w_ = s & 127;
-  apm_idx_ = (std::min(k, kMaxCandidates - 1) * kStages + stage_) * 33 + (s >> 7);
-  const int apm_p = (apm_[static_cast<size_t>(apm_idx_)] * (128 - apm_w_) + apm_[static_cast<size_t>(apm_idx_) + 1] * apm_w_) >> 11;
-  final_p12_ = std::clamp((mix_p12_ + 3 * apm_p + 2) >> 2, 1, 4095);
+  final_p12_ = mix_p12_;
   return std::clamp<uint32_t>(static_cast<uint32_t>(final_p12_) << 4, 16, 65520);
 }
 
@@ -222,20 +239,15 @@ void MatchModel::Update(int bit) {
     const int64_t step = static_cast<int64_t>(st_[i]) * err;
     w[i] += static_cast<int32_t>(step >= 0 ? step >> kMixerShift : -((-step) >> kMixerShift));
   }
-  const int target = bit ? 65535 : 0;
-  uint16_t& a0 = apm_[static_cast<size_t>(apm_idx_)];
-  uint16_t& a1 = apm_[static_cast<size_t>(apm_idx_) + 1];
-  const auto step = [](uint16_t& a, int tgt, int weight) {
-    const int delta = ((tgt - a) * weight) >> (7 + kApmRate);
-    a = static_cast<uint16_t>(std::clamp(a + delta, 0, 65535));
-  };
-  step(a0, target, 128 - apm_w_);
-  step(a1, target, apm_w_);
 }
 
-void MatchModel::EndPixel(int stage, int y, int x, int matched) {
+void MatchModel::EndPixel(int stage, int y, int x, const uint8_t* px) {
+  const int truth = Find(px);
+  const uint32_t colour = (coded_ == 3 ? uint32_t{px[0]} | uint32_t{px[1]} << 8 | uint32_t{px[2]} << 16 : uint32_t{px[0]}) | 1u << 24;
+  colour_[0][colour_idx_[0]] = colour;
+  colour_[1][colour_idx_[1]] = colour;
   const int i = (y - kPhaseDy[stage + 1]) / 2, j = (x - kPhaseDx[stage + 1]) / 2;
-  outcome_[static_cast<size_t>(i) * grid_w_ + j] = static_cast<uint8_t>(n_ == 0 ? 0 : matched < 0 ? 1 : 2 + std::min(matched, 4));
+  outcome_[static_cast<size_t>(i) * grid_w_ + j] = static_cast<uint8_t>(n_ == 0 ? 0 : truth < 0 ? 1 : 2 + std::min(truth, 4));
 }
 
 }  // namespace dc::adm

@@ -10,7 +10,7 @@
 //   - the network's own probability of the candidate colour (product of its channel intervals),
 //   - adaptive bit counters in hashed contexts (neighbour equality pattern, support of the
 //     candidate, outcomes of the previous pixels, hashes of the neighbour colours),
-// followed by an adaptive probability map (APM). Encoder and decoder run the same integer updates
+// Encoder and decoder run the same integer updates
 // in the same order, so a certain pixel costs a few thousandths of a bit.
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
@@ -29,7 +29,8 @@ int Stretch(int p);  // p in [0, 4095] -> d in [-2047, 2047]
 
 class MatchModel {
  public:
-  static constexpr int kMaxCandidates = 6;
+  static constexpr int kMaxCandidates = 8;
+  static constexpr int kColourHashBits = 18;  // entries of each colour table: 2^18
   static constexpr int kInputs = 7;       // mixer inputs (bias included)
   static constexpr int kCounterBits = 16;  // entries per hashed counter table: 2^16
   static constexpr int kTables = 5;
@@ -37,21 +38,24 @@ class MatchModel {
   MatchModel();
 
   // Gathers the candidates of the pixel (y, x) revealed by `stage` in `cur` (coded channels
-  // only: `coded` is 3 or 1). `net_cost` returns the network's probability of a candidate colour
-  // as a 16-bit fixed-point number of bits (see tile_coder.h). Returns the number of candidates.
+  // only: `coded` is 3 or 1). `net_p16(rgb)` returns the network's probability of a candidate
+  // colour in 1/65536 (tile_coder.h). Returns the number of candidates.
   template <typename NetProb>
-  int Prepare(const Level& cur, int stage, int y, int x, int coded, NetProb&& net_p12) {
+  int Prepare(const Level& cur, int stage, int y, int x, int coded, NetProb&& net_p16) {
     Gather(cur, stage, y, x, coded);
-    for (int k = 0; k < n_; ++k) net_st_[k] = Stretch(net_p12(cand_[k].rgb));
+    for (int k = 0; k < n_; ++k) net_p_[k] = net_p16(cand_[k].rgb);
     return n_;
   }
   const uint8_t* candidate(int k) const { return cand_[k].rgb; }
-  // P(flag k = 1) in 1/65536 (in [16, 65520]); flags are coded for k = 0, 1, ... in order.
-  uint32_t P16(int k);
+  // Index of the candidate equal to px (its coded channels), -1 if none.
+  int Find(const uint8_t* px) const;
+  // P(flag = 1) in 1/65536 (in [16, 65520]) of flag `slot`: slot 0 = "the pixel is one of the
+  // candidates", slot k + 1 = "it is candidate k" (given that it is none of 0..k-1).
+  uint32_t P16(int slot);
   // Learns the flag value of the P16 call just made.
   void Update(int bit);
-  // Records how the pixel ended (matched candidate index or -1) for the next pixels' contexts.
-  void EndPixel(int stage, int y, int x, int matched);
+  // Ends the pixel: `px` is its final colour (3 bytes).
+  void EndPixel(int stage, int y, int x, const uint8_t* px);
   // Called at the start of each level's stages (outcome maps are per stage).
   void StartStage(int h, int w);
 
@@ -60,15 +64,16 @@ class MatchModel {
     uint8_t rgb[3];
     uint8_t support;  // weighted count of neighbours of this colour
     uint8_t mask;     // which of the 4 near neighbours have this colour
+    uint8_t src;      // bit 0: the near-context colour table says this colour; bit 1: the wide one
   };
   void Gather(const Level& cur, int stage, int y, int x, int coded);
 
   int n_ = 0;
   std::array<Cand, kMaxCandidates> cand_{};
-  std::array<int, kMaxCandidates> net_st_{};
+  std::array<uint32_t, kMaxCandidates> net_p_{};
   uint32_t pattern_ = 0;   // equality partition of the near neighbours
   uint32_t near_hash_ = 0, all_hash_ = 0;
-  int stage_ = 0, outcome_w_ = 0, outcome_n_ = 0, any_support_ = 0;
+  int stage_ = 0, coded_ = 3, outcome_w_ = 0, outcome_n_ = 0, any_support_ = 0;
   // Outcome of every pixel of the current stage (index in the stage's coarse grid), 0 = not
   // coded yet / no candidate, 1 = no match, 2 + k = matched candidate k.
   std::vector<uint8_t> outcome_;
@@ -77,12 +82,15 @@ class MatchModel {
   // Adaptive counters: p (Q16, probability of 1) in the high 16 bits... kept as two arrays.
   std::vector<uint16_t> p_[kTables];
   std::vector<uint8_t> n_seen_[kTables];
+  // Colour tables: the last colour seen after the same near (0) / near + far (1) neighbour
+  // colours; an entry is colour | 1 << 24 once written (0: empty).
+  std::vector<uint32_t> colour_[2];
+  uint32_t colour_idx_[2] = {};
   std::vector<int32_t> w_;  // mixer weights, Q16, per weight set
-  std::vector<uint16_t> apm_;  // APM: per context 33 interpolation points, Q16
   // Per P16 call, for Update.
   uint32_t idx_[kTables] = {};
   int st_[kInputs] = {};
-  int wset_ = 0, mix_p12_ = 0, apm_idx_ = 0, apm_w_ = 0, final_p12_ = 0;
+  int wset_ = 0, mix_p12_ = 0, final_p12_ = 0;
 };
 
 }  // namespace dc::adm

@@ -26,6 +26,19 @@ using mix::ValueBits;
 void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t pred[3],
                      const int32_t residual[3], ChannelDist* d);
 
+// The parts of a cell's three channel distributions that do not depend on the values coded
+// (weights, scales, coupling coefficients, mean before coupling), computed once; then
+// CellChannelDist gives exactly MakeChannelDist's result for any residuals (same float
+// operations in the same order), cheaply. Used by revision 2 to price candidate colours.
+struct CellMixture {
+  int K = 0;
+  ChannelDist base[3];           // weights and inverse scales final; means unset
+  float mean0[3][kMaxMixtures];  // predn + offset
+  float tR[3][kMaxMixtures], tG[kMaxMixtures];  // tanh coupling coefficients (c = 1, 2: on R; c = 2: on G)
+};
+void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], int coded, CellMixture* m);
+void CellChannelDist(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d);
+
 }  // namespace dc::adm
 
 #endif  // DIFFCOMP_CODECS_IMAGE_LOSSLESS_MIXTURE_H_

@@ -39,6 +39,7 @@ struct NetScratch {
   bool use_adapt = true;
   // Revision 2: the neighbour colour model (match_model.h), null in revision 1.
   std::unique_ptr<MatchModel> match;
+  CellMixture cell;
   void Reserve(const NetConfig& cfg, int h, int w);
 };
 
@@ -53,10 +54,10 @@ struct NetScratch {
 // kPrevTrunkInputs and kPrevHeadInputs) also sees `prev`, the previous frame's co-located level
 // of the same size (null at a keyframe: the extra planes are zero). Image networks ignore prev.
 //
-// Revision 2 (s->match set): before a pixel's channels, `bitfn(p16, px, candidate, &bit)` codes
-// the flags of the match model, p16 = P(bit = 1) in 1/65536; the encoder sets bit to whether
-// the pixel is the candidate colour, the decoder decodes it. A pixel whose flag is 1 takes the
-// candidate's colour and codes no channel.
+// Revision 2 (s->match set): before a pixel's channels, `bitfn(p16, truth, &bit)` codes the
+// flags of the match model (match_model.h), p16 = P(bit = 1) in 1/65536; the encoder codes
+// `truth` (computed from its true pixel), the decoder decodes the bit. A pixel that is one of the
+// candidates takes the candidate's colour and codes no channel.
 template <typename Fn, typename BitFn>
 Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn, BitFn&& bitfn) {
   const int H = cur->height, W = cur->width, h = CoarseDim(H), w = CoarseDim(W);
@@ -83,34 +84,47 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
         uint8_t* px = &cur->rgb[(static_cast<size_t>(y) * W + x) * 3];
         if (mm) {
           const float* cell_out = s->out.data() + cell;
-          // The network's probability of a candidate colour, 12-bit: the product of its channel
-          // intervals (each channel conditioned on the candidate's earlier channels).
+          // The network's probability of a candidate colour in 1/65536: the product of its
+          // channel intervals (each channel conditioned on the candidate's earlier channels).
+          PrepareCell(cell_out, plane, K, pred, coded, &s->cell);
           const int n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
             uint64_t prod = 1;
             for (int c = 0; c < coded; ++c) {
               ChannelDist d;
-              MakeChannelDist(cell_out, plane, K, c, pred, res, &d);
+              CellChannelDist(s->cell, c, res, &d);
               prod *= SymbolStart(d, rgb[c] + 1) - SymbolStart(d, rgb[c]);
               res[c] = rgb[c] - pred[c];
             }
-            return static_cast<int>(prod >> (16 * coded - 12));
+            return static_cast<uint32_t>(prod >> (16 * coded - 16));
           });
           int matched = -1;
-          for (int k = 0; k < n; ++k) {
-            const uint32_t p16 = mm->P16(k);
-            int bit = 0;
-            RETURN_IF_ERROR(bitfn(p16, static_cast<const uint8_t*>(px), mm->candidate(k), &bit));
-            mm->Update(bit);
-            if (bit) {
-              matched = k;
-              break;
+          if (n > 0) {
+            // The encoder's truth (its level holds the true pixel); the decoder ignores it.
+            const int truth = mm->Find(px);
+            const uint32_t p_any = mm->P16(0);
+            {
+              int bit = 0;
+              RETURN_IF_ERROR(bitfn(p_any, truth >= 0 ? 1 : 0, &bit));
+              mm->Update(bit);
+              if (bit) {
+                matched = n - 1;
+                for (int k = 0; k + 1 < n; ++k) {
+                  const uint32_t p16 = mm->P16(k + 1);
+                  RETURN_IF_ERROR(bitfn(p16, truth == k ? 1 : 0, &bit));
+                  mm->Update(bit);
+                  if (bit) {
+                    matched = k;
+                    break;
+                  }
+                }
+              }
             }
           }
-          mm->EndPixel(st, y, x, matched);
           if (matched >= 0) {
             const uint8_t* cand = mm->candidate(matched);
             for (int c = 0; c < 3; ++c) px[c] = cand[coded == 3 ? c : 0];
+            mm->EndPixel(st, y, x, px);
             continue;
           }
         }
@@ -125,6 +139,7 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           residual[c] = v - pred[c];
         }
         if (coded == 1) px[1] = px[2] = px[0];
+        if (mm) mm->EndPixel(st, y, x, px);
       }
   }
   return Status::Ok();
@@ -133,7 +148,7 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
 template <typename Fn>
 Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn) {
   return CodeLevel(net, cur, prev, coded, s, std::forward<Fn>(fn),
-                   [](uint32_t, const uint8_t*, const uint8_t*, int*) { return Error(DC_ERR_INTERNAL, "no match model"); });
+                   [](uint32_t, int, int*) { return Error(DC_ERR_INTERNAL, "no match model"); });
 }
 template <typename Fn>
 Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& fn) {
