@@ -44,8 +44,8 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j)
         for (int c = 0; c < 3; ++c) cur.rgb[(static_cast<size_t>(2 * i) * W + 2 * j) * 3 + c] = coarse.at(i, j, c);
-    RETURN_IF_ERROR(CodeLevel(net, &cur, prev ? &prev_levels[l] : nullptr, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, int* v) {
-      return DecodeValue(dec, d, v);
+    RETURN_IF_ERROR(CodeLevel(net, &cur, prev ? &prev_levels[l] : nullptr, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, const Exclusion& e, int* v) {
+      return e.n == 0 ? DecodeValue(dec, d, v) : DecodeValueExcl(dec, d, e, v);
     }, [dec](uint32_t p16, int, int* bit) {
       *bit = dec->Peek(16) < p16 ? 1 : 0;
       return *bit ? dec->Advance(0, p16, 16) : dec->Advance(p16, 65536 - p16, 16);

@@ -36,10 +36,15 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
-                                [&](int stage, const uint8_t* px, int c, const ChannelDist& d, int* v) {
+                                [&](int stage, const uint8_t* px, int c, const ChannelDist& d, const Exclusion& e, int* v) {
       *v = px[c];
-      EncodeValue(enc, d, *v);
-      *bits += ValueBits(d, *v);
+      if (e.n == 0) {
+        EncodeValue(enc, d, *v);
+        *bits += ValueBits(d, *v);
+      } else {
+        EncodeValueExcl(enc, d, e, *v);
+        *bits += 16.0 - std::log2(static_cast<double>(ExclStart(d, e, *v + 1) - ExclStart(d, e, *v)));
+      }
       const double b = ModelNllBits(d, *v);
       *nll += b;
       stats->level_nll_bits[std::min(l, 23)] += b;

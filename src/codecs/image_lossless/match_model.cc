@@ -39,8 +39,12 @@ const RateTable& Rates() {
   return t;
 }
 
+constexpr int kWays = 2;
 constexpr int kCounterLimit = 60;  // rate floor 1/61.5
-constexpr int kWeightSets = (MatchModel::kMaxCandidates + 1) * kStages * 2;
+// Pixel flags: (slot 0..8) x stage x (candidate has the top support); channel flags after them:
+// (slot 0..8) x channel x consistent.
+constexpr int kPixelWeightSets = (MatchModel::kMaxCandidates + 1) * kStages * 2;
+constexpr int kWeightSets = kPixelWeightSets + (MatchModel::kMaxCandidates + 1) * 3 * 2;
 constexpr int kMixerShift = 12;  // weight step = stretch * err >> kMixerShift
 constexpr int kMixerRate = 2;
 
@@ -80,7 +84,7 @@ MatchModel::MatchModel() {
     p_[t].assign(size_t{1} << kCounterBits, 32768);
     n_seen_[t].assign(size_t{1} << kCounterBits, 0);
   }
-  for (auto& c : colour_) c.assign(size_t{1} << kColourHashBits, 0);
+  for (auto& c : colour_) c.assign((size_t{1} << kColourHashBits) * kWays, 0);
   // Start with the counters averaged and the network input at weight 1/2.
   w_.assign(static_cast<size_t>(kWeightSets) * kInputs, 0);
   for (int s = 0; s < kWeightSets; ++s) {
@@ -99,6 +103,7 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   stage_ = stage;
   coded_ = coded;
   n_ = 0;
+  prev_hit_ = 0;
   uint64_t nh = static_cast<uint64_t>(stage) + 1, ah = nh;
   int near_id[4];
   uint32_t near_rgb[4];
@@ -167,10 +172,11 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   // The colour tables' predictions (weight 0: they add a candidate or mark an existing one).
   colour_idx_[0] = Hash(nh, kColourHashBits);
   colour_idx_[1] = Hash(Mix(ah, nh), kColourHashBits);
-  for (int t = 0; t < 2; ++t) {
-    const uint32_t e = colour_[t][colour_idx_[t]];
-    if (e != 0) add(e & 0xFFFFFFu, 0, -1, 1 << t);
-  }
+  for (int t = 0; t < 2; ++t)
+    for (int e = 0; e < kWays; ++e) {
+      const uint32_t v = colour_[t][colour_idx_[t] * kWays + e];
+      if (v != 0) add(v & 0xFFFFFFu, 0, -1, (1 << t) * (e == 0 ? 1 : 4));
+    }
   // Most supported first; ties keep the order of first appearance (stable).
   std::stable_sort(cand_.begin(), cand_.begin() + n_, [](const Cand& a, const Cand& b) { return a.support > b.support; });
   // Outcomes of the same stage's previous pixels (left and above in the stage's grid).
@@ -203,19 +209,24 @@ uint32_t MatchModel::P16(int slot) {
   const uint32_t colour = uint32_t{c.rgb[0]} | uint32_t{c.rgb[1]} << 8 | uint32_t{c.rgb[2]} << 16;
   const int net_bucket = std::clamp((net_st + 2048) >> 7, 0, 31);
   const uint64_t ctx[kTables] = {
-      ((((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask) * 4 + c.src,
+      ((((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask) * 16 + c.src,
       Mix(Mix(Mix(Mix(kk * 4 + st, pattern_), c.mask), static_cast<uint64_t>(outcome_w_)), static_cast<uint64_t>(outcome_n_)),
-      Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask * 4 + c.src), 0x1234),
+      Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask * 16 + c.src), 0x1234),
       Mix(Mix(Mix(kk * 4 + st, all_hash_), colour), 0x5678),
-      Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15) * 4 + c.src), 0x9ABC),
+      Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15) * 16 + c.src), 0x9ABC),
   };
+  const int wset = (std::min(slot, kMaxCandidates) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
+  return Predict(ctx, net_st, wset);
+}
+
+uint32_t MatchModel::Predict(const uint64_t ctx[], int net_st, int wset) {
   for (int t = 0; t < kTables; ++t) {
     idx_[t] = Hash(ctx[t] * 8 + static_cast<uint64_t>(t), kCounterBits);
     st_[t] = Stretch(p_[t][idx_[t]] >> 4);
   }
   st_[kTables] = net_st;
   st_[kTables + 1] = 256;
-  wset_ = (std::min(slot, kMaxCandidates) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
+  wset_ = wset;
   const int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
   int64_t dot = 0;
   for (int i = 0; i < kInputs; ++i) dot += static_cast<int64_t>(st_[i]) * w[i];
@@ -223,6 +234,73 @@ uint32_t MatchModel::P16(int slot) {
   mix_p12_ = Squash(static_cast<int>(std::clamp<int64_t>(d, -2047, 2047)));
   final_p12_ = mix_p12_;
   return std::clamp<uint32_t>(static_cast<uint32_t>(final_p12_) << 4, 16, 65520);
+}
+
+int MatchModel::PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist& d, Exclusion* impossible) {
+  ch_ = c;
+  nv_ = 0;
+  for (int k = 0; k < n_; ++k) {
+    const Cand& cd = cand_[k];
+    bool cons = true;
+    for (int e = 0; e < c; ++e) cons = cons && cd.rgb[e] == px[e];
+    if (cons && c == coded_ - 1) {
+      impossible->Add(d, cd.rgb[c]);
+      continue;
+    }
+    int j = 0;
+    while (j < nv_ && val_[j].v != cd.rgb[c]) ++j;
+    if (j == nv_) {
+      val_[j] = Val{cd.rgb[c], 0, 0, 0};
+      ++nv_;
+    }
+    Val& v = val_[j];
+    v.consistent = static_cast<uint8_t>(v.consistent | (cons ? 1 : 0));
+    v.support = static_cast<uint8_t>(std::min(255, v.support + cd.support));
+    v.mask = static_cast<uint8_t>(v.mask | cd.mask);
+  }
+  // A value both impossible (via one candidate) and offered (via another) is not offered.
+  int m = 0;
+  for (int k = 0; k < nv_; ++k) {
+    bool out = false;
+    for (int e = 0; e < impossible->n; ++e) out = out || impossible->v[e] == val_[k].v;
+    if (!out) val_[m++] = val_[k];
+  }
+  nv_ = m;
+  // Consistent values first, then by support; ties keep the candidates' order (stable).
+  std::stable_sort(val_.begin(), val_.begin() + nv_, [](const Val& a, const Val& b) {
+    return a.consistent != b.consistent ? a.consistent > b.consistent : a.support > b.support;
+  });
+  for (int k = 0; k < nv_; ++k) val_p_[k] = mix::SymbolStart(d, val_[k].v + 1) - mix::SymbolStart(d, val_[k].v);
+  return nv_;
+}
+
+int MatchModel::FindValue(int v) const {
+  for (int k = 0; k < nv_; ++k)
+    if (val_[k].v == v) return k;
+  return -1;
+}
+
+uint32_t MatchModel::P16Channel(int slot) {
+  const int k = slot > 0 ? slot - 1 : 0;
+  const Val& v = val_[k];
+  const uint64_t kk = static_cast<uint64_t>(slot) + 16;  // apart from the pixel flags' slots
+  uint64_t rest = 0;
+  for (int j = k; j < nv_; ++j) rest += val_p_[j];
+  const uint64_t net_p12 = slot == 0 ? rest >> 4 : (uint64_t{val_p_[k]} << 12) / std::max<uint64_t>(rest, 1);
+  const int net_st = Stretch(static_cast<int>(std::min<uint64_t>(net_p12, 4095)));
+  const uint64_t sc = static_cast<uint64_t>(stage_ * 3 + ch_);
+  const int net_bucket = std::clamp((net_st + 2048) >> 7, 0, 31);
+  const uint64_t ctx[kTables] = {
+      (((((kk * 16 + sc) * 16 + std::min<int>(v.support, 15)) * 8 + std::min(nv_, 7)) * 16 + v.mask) * 2 + v.consistent) * 4 +
+          static_cast<uint64_t>(prev_hit_),
+      Mix(Mix(Mix(Mix(kk * 16 + sc, pattern_), v.mask * 2 + v.consistent), static_cast<uint64_t>(outcome_w_)),
+          static_cast<uint64_t>(outcome_n_)),
+      Mix(Mix(Mix(kk * 16 + sc, near_hash_), v.mask * 2 + v.consistent), 0x2345),
+      Mix(Mix(Mix(kk * 16 + sc, all_hash_), v.v), 0x6789),
+      Mix(Mix(Mix(kk * 16 + sc, static_cast<uint64_t>(net_bucket)), std::min<int>(v.support, 15) * 2 + v.consistent), 0xABCD),
+  };
+  const int wset = kPixelWeightSets + (std::min(slot, kMaxCandidates) * 3 + ch_) * 2 + v.consistent;
+  return Predict(ctx, net_st, wset);
 }
 
 void MatchModel::Update(int bit) {
@@ -244,8 +322,12 @@ void MatchModel::Update(int bit) {
 void MatchModel::EndPixel(int stage, int y, int x, const uint8_t* px) {
   const int truth = Find(px);
   const uint32_t colour = (coded_ == 3 ? uint32_t{px[0]} | uint32_t{px[1]} << 8 | uint32_t{px[2]} << 16 : uint32_t{px[0]}) | 1u << 24;
-  colour_[0][colour_idx_[0]] = colour;
-  colour_[1][colour_idx_[1]] = colour;
+  for (int t = 0; t < 2; ++t) {
+    uint32_t* e = &colour_[t][colour_idx_[t] * kWays];
+    if (e[0] == colour) continue;
+    for (int w = kWays - 1; w > 0; --w) e[w] = e[w - 1];
+    e[0] = colour;
+  }
   const int i = (y - kPhaseDy[stage + 1]) / 2, j = (x - kPhaseDx[stage + 1]) / 2;
   outcome_[static_cast<size_t>(i) * grid_w_ + j] = static_cast<uint8_t>(n_ == 0 ? 0 : truth < 0 ? 1 : 2 + std::min(truth, 4));
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "codecs/image_lossless/adm_layout.h"
+#include "codecs/image_lossless/mixture.h"
 
 namespace dc::adm {
 
@@ -30,7 +31,7 @@ int Stretch(int p);  // p in [0, 4095] -> d in [-2047, 2047]
 class MatchModel {
  public:
   static constexpr int kMaxCandidates = 8;
-  static constexpr int kColourHashBits = 18;  // entries of each colour table: 2^18
+  static constexpr int kColourHashBits = 17;  // slots of each colour table: 2^17, two colours each
   static constexpr int kInputs = 7;       // mixer inputs (bias included)
   static constexpr int kCounterBits = 16;  // entries per hashed counter table: 2^16
   static constexpr int kTables = 5;
@@ -52,7 +53,20 @@ class MatchModel {
   // P(flag = 1) in 1/65536 (in [16, 65520]) of flag `slot`: slot 0 = "the pixel is one of the
   // candidates", slot k + 1 = "it is candidate k" (given that it is none of 0..k-1).
   uint32_t P16(int slot);
-  // Learns the flag value of the P16 call just made.
+  // Channel flags of a pixel that is none of the candidates, before its channel c is coded
+  // with `d` (its final distribution). A candidate whose channels before c equal the pixel's is
+  // "consistent"; in the last coded channel its value is impossible (the pixel would be that
+  // candidate) and goes to *impossible. The other distinct values of channel c among the
+  // candidates are offered, consistent ones first, then by support. Returns their number; then
+  // P16Channel(0) = "the value is one of them", P16Channel(k + 1) = "it is value k", as for the
+  // pixel flags.
+  int PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist& d, Exclusion* impossible);
+  int channel_value(int k) const { return val_[k].v; }
+  int FindValue(int v) const;
+  uint32_t P16Channel(int slot);
+  // After a channel's flags: whether its any-flag was 1 (a context of the next channel's flags).
+  void EndChannel(bool hit) { prev_hit_ = hit ? 1 : 2; }
+  // Learns the flag value of the P16 / P16Channel call just made.
   void Update(int bit);
   // Ends the pixel: `px` is its final colour (3 bytes).
   void EndPixel(int stage, int y, int x, const uint8_t* px);
@@ -60,6 +74,13 @@ class MatchModel {
   void StartStage(int h, int w);
 
  private:
+  struct Val {
+    uint8_t v;
+    uint8_t consistent;  // some candidate with this value agrees with the pixel's earlier channels
+    uint8_t support;     // sum of the supports of the candidates with this value (saturated at 255)
+    uint8_t mask;        // union of their near-neighbour masks
+  };
+  uint32_t Predict(const uint64_t ctx[], int net_st, int wset);
   struct Cand {
     uint8_t rgb[3];
     uint8_t support;  // weighted count of neighbours of this colour
@@ -71,6 +92,9 @@ class MatchModel {
   int n_ = 0;
   std::array<Cand, kMaxCandidates> cand_{};
   std::array<uint32_t, kMaxCandidates> net_p_{};
+  int nv_ = 0, ch_ = 0, prev_hit_ = 0;
+  std::array<Val, kMaxCandidates> val_{};
+  std::array<uint32_t, kMaxCandidates> val_p_{};
   uint32_t pattern_ = 0;   // equality partition of the near neighbours
   uint32_t near_hash_ = 0, all_hash_ = 0;
   int stage_ = 0, coded_ = 3, outcome_w_ = 0, outcome_n_ = 0, any_support_ = 0;

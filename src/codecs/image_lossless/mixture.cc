@@ -27,6 +27,19 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
   }
 }
 
+Status DecodeValueExcl(rans::Decoder* dec, const ChannelDist& d, const Exclusion& e, int* v) {
+  const uint32_t target = dec->Peek(kCdfPrecision);
+  int lo = 0, hi = 256;  // invariant: start'(lo) <= target < start'(hi)
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    if (ExclStart(d, e, mid) <= target) lo = mid; else hi = mid;
+  }
+  const uint32_t s = ExclStart(d, e, lo);
+  RETURN_IF_ERROR(dec->Advance(s, ExclStart(d, e, lo + 1) - s, kCdfPrecision));
+  *v = lo;
+  return Status::Ok();
+}
+
 void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], int coded, CellMixture* m) {
   m->K = K;
   for (int c = 0; c < coded; ++c) {

@@ -82,12 +82,13 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
         const int32_t pred[3] = {s->pred[cell], s->pred[plane + cell], s->pred[2 * plane + cell]};
         int32_t residual[3] = {0, 0, 0};
         uint8_t* px = &cur->rgb[(static_cast<size_t>(y) * W + x) * 3];
+        int n = 0;  // the pixel's candidates (revision 2)
         if (mm) {
           const float* cell_out = s->out.data() + cell;
           // The network's probability of a candidate colour in 1/65536: the product of its
           // channel intervals (each channel conditioned on the candidate's earlier channels).
           PrepareCell(cell_out, plane, K, pred, coded, &s->cell);
-          const int n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
+          n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
             uint64_t prod = 1;
             for (int c = 0; c < coded; ++c) {
@@ -133,7 +134,35 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           MakeChannelDist(s->out.data() + cell, plane, K, c, pred, residual, &d);
           const int ctx = s->use_adapt ? s->adapt.Apply(st, c, &d) : 0;
           int v = 0;
-          RETURN_IF_ERROR(fn(st, px, c, d, &v));
+          bool flagged = false;
+          Exclusion excl;  // revision 2: values this channel cannot take
+          if (n > 0) {
+            // Revision 2 channel flags: is the value one of the candidates' values of channel c?
+            const int nv = mm->PrepareChannel(c, px, d, &excl);
+            if (nv > 0) {
+              const int truth = mm->FindValue(px[c]);  // the encoder's truth; the decoder ignores it
+              int bit = 0;
+              RETURN_IF_ERROR(bitfn(mm->P16Channel(0), truth >= 0 ? 1 : 0, &bit));
+              mm->Update(bit);
+              mm->EndChannel(bit != 0);
+              if (bit) {
+                int idx = nv - 1;
+                for (int k = 0; k + 1 < nv; ++k) {
+                  RETURN_IF_ERROR(bitfn(mm->P16Channel(k + 1), truth == k ? 1 : 0, &bit));
+                  mm->Update(bit);
+                  if (bit) {
+                    idx = k;
+                    break;
+                  }
+                }
+                v = mm->channel_value(idx);
+                flagged = true;
+              } else {
+                for (int k = 0; k < nv; ++k) excl.Add(d, mm->channel_value(k));
+              }
+            }
+          }
+          if (!flagged) RETURN_IF_ERROR(fn(st, px, c, d, excl, &v));
           if (s->use_adapt) s->adapt.Update(ctx, v);
           px[c] = static_cast<uint8_t>(v);
           residual[c] = v - pred[c];
