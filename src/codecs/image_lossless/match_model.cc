@@ -105,7 +105,6 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   n_ = 0;
   prev_hit_ = 0;
   uint64_t nh = static_cast<uint64_t>(stage) + 1, ah = nh;
-  int near_id[4];
   uint32_t near_rgb[4];
   const auto rgb_at = [&](int yy, int xx) {
     const uint8_t* p = &cur.rgb[(static_cast<size_t>(yy) * W + xx) * 3];
@@ -135,12 +134,11 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   for (int a = 0; a < 4; ++a) {
     const int yy = y + kNear[stage][a][0], xx = x + kNear[stage][a][1];
     if (yy < 0 || xx < 0 || yy >= H || xx >= W) {
-      near_id[a] = -1;
-      near_rgb[a] = 0xFFFFFFFFu;
+      near_rgb[a] = 0xFFFFFFFFu;  // absent
       continue;
     }
     near_rgb[a] = rgb_at(yy, xx);
-    near_id[a] = add(near_rgb[a], 2, a);
+    add(near_rgb[a], 2, a);
   }
   for (int a = 0; a < kFarCount[stage]; ++a) {
     const int yy = y + kFar[stage][a][0], xx = x + kFar[stage][a][1];
@@ -156,7 +154,7 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
   pattern_ = 0;
   for (int a = 0; a < 4; ++a) {
     int label = 4;
-    if (near_id[a] >= 0 || near_rgb[a] != 0xFFFFFFFFu) {
+    if (near_rgb[a] != 0xFFFFFFFFu) {
       label = a;
       for (int b = 0; b < a; ++b)
         if (near_rgb[b] == near_rgb[a]) {
