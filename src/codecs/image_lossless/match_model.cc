@@ -81,8 +81,7 @@ int Stretch(int p) { return StretchT().t[static_cast<size_t>(std::clamp(p, 0, 40
 
 MatchModel::MatchModel() {
   for (int t = 0; t < kTables; ++t) {
-    p_[t].assign(size_t{1} << kCounterBits, 32768);
-    n_seen_[t].assign(size_t{1} << kCounterBits, 0);
+    ctr_[t].assign(size_t{1} << kCounterBits, 32768);
   }
   for (auto& c : colour_) c.assign((size_t{1} << kColourHashBits) * kWays, 0);
   // Start with the counters averaged and the network input at weight 1/2.
@@ -220,7 +219,7 @@ uint32_t MatchModel::P16(int slot) {
 uint32_t MatchModel::Predict(const uint64_t ctx[], int net_st, int wset) {
   for (int t = 0; t < kTables; ++t) {
     idx_[t] = Hash(ctx[t] * 8 + static_cast<uint64_t>(t), kCounterBits);
-    st_[t] = Stretch(p_[t][idx_[t]] >> 4);
+    st_[t] = Stretch(static_cast<int>((ctr_[t][idx_[t]] & 0xFFFF) >> 4));
   }
   st_[kTables] = net_st;
   st_[kTables + 1] = 256;
@@ -303,11 +302,12 @@ uint32_t MatchModel::P16Channel(int slot) {
 
 void MatchModel::Update(int bit) {
   for (int t = 0; t < kTables; ++t) {
-    uint16_t& p = p_[t][idx_[t]];
-    uint8_t& n = n_seen_[t][idx_[t]];
+    uint32_t& e = ctr_[t][idx_[t]];
+    const int32_t p = static_cast<int32_t>(e & 0xFFFF);
+    const int n = static_cast<int>(e >> 16);
     const int32_t target = bit ? 65535 : 0;
-    p = static_cast<uint16_t>(p + (((target - p) * Rates().r[n]) >> 16));
-    if (n < kCounterLimit) ++n;
+    const int32_t q = p + (((target - p) * Rates().r[static_cast<size_t>(n)]) >> 16);
+    e = static_cast<uint32_t>(q) | static_cast<uint32_t>(std::min(n + 1, kCounterLimit)) << 16;
   }
   const int err = ((bit << 12) - mix_p12_) * kMixerRate;
   int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];

@@ -62,6 +62,7 @@ class MatchModel {
   // pixel flags.
   int PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist& d, Exclusion* impossible);
   int channel_value(int k) const { return val_[k].v; }
+  uint32_t channel_freq(int k) const { return val_p_[k]; }
   int FindValue(int v) const;
   uint32_t P16Channel(int slot);
   // After a channel's flags: whether its any-flag was 1 (a context of the next channel's flags).
@@ -104,8 +105,9 @@ class MatchModel {
   int grid_w_ = 0;
 
   // Adaptive counters: p (Q16, probability of 1) in the high 16 bits... kept as two arrays.
-  std::vector<uint16_t> p_[kTables];
-  std::vector<uint8_t> n_seen_[kTables];
+  // Counter t, entry i: probability p (Q16) in bits 0..15 and count n in bits 16..23 (one
+  // memory access per counter).
+  std::vector<uint32_t> ctr_[kTables];
   // Colour tables: the last colour seen after the same near (0) / near + far (1) neighbour
   // colours; an entry is colour | 1 << 24 once written (0: empty).
   std::vector<uint32_t> colour_[2];

@@ -31,19 +31,22 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
 //   G(v) = start(v) - sum over excluded u < v of (freq(u) - 1)
 //   start'(v) = floor(G(v) * 2^16 / (2^16 - sum over excluded u of (freq(u) - 1)))
 // so start'(0) = 0, start'(256) = 2^16 and every value keeps a frequency >= 1.
-struct Exclusion {
+struct Exclusion {  // at most 8 values in practice (the distinct values of 8 candidates)
   int n = 0;
   int v[16];
   uint32_t drop[16];  // freq(v) - 1
   uint32_t total = 0;
-  void Add(const ChannelDist& d, int value) {
+  // Adds `value` (frequency `freq` >= 1 under the distribution) unless already there.
+  void Add(int value, uint32_t freq) {
     for (int k = 0; k < n; ++k)
       if (v[k] == value) return;
+    if (n == 16) return;  // unreachable (8 candidates)
     v[n] = value;
-    drop[n] = SymbolStart(d, value + 1) - SymbolStart(d, value) - 1;
+    drop[n] = freq - 1;
     total += drop[n];
     ++n;
   }
+  void Add(const ChannelDist& d, int value) { Add(value, SymbolStart(d, value + 1) - SymbolStart(d, value)); }
 };
 inline uint32_t ExclStart(const ChannelDist& d, const Exclusion& e, int v) {
   if (v >= 256) return 1u << kCdfPrecision;

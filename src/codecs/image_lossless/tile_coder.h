@@ -58,6 +58,7 @@ struct NetScratch {
 // flags of the match model (match_model.h), p16 = P(bit = 1) in 1/65536; the encoder codes
 // `truth` (computed from its true pixel), the decoder decodes the bit. A pixel that is one of the
 // candidates takes the candidate's colour and codes no channel.
+constexpr int kMaxPrice = MatchModel::kMaxCandidates;
 template <typename Fn, typename BitFn>
 Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn, BitFn&& bitfn) {
   const int H = cur->height, W = cur->width, h = CoarseDim(H), w = CoarseDim(W);
@@ -88,10 +89,25 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           // The network's probability of a candidate colour in 1/65536: the product of its
           // channel intervals (each channel conditioned on the candidate's earlier channels).
           PrepareCell(cell_out, plane, K, pred, coded, &s->cell);
+          // Channel 0's distribution is the same for every candidate: its frequencies are
+          // computed once per value.
+          ChannelDist d0;
+          const int32_t no_residual[3] = {0, 0, 0};
+          CellChannelDist(s->cell, 0, no_residual, &d0);
+          uint32_t f0[kMaxPrice];
+          int f0_value[kMaxPrice], f0_n = 0;
           n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
-            uint64_t prod = 1;
-            for (int c = 0; c < coded; ++c) {
+            int f = 0;
+            while (f < f0_n && f0_value[f] != rgb[0]) ++f;
+            if (f == f0_n) {
+              f0_value[f] = rgb[0];
+              f0[f] = SymbolStart(d0, rgb[0] + 1) - SymbolStart(d0, rgb[0]);
+              ++f0_n;
+            }
+            uint64_t prod = f0[f];
+            res[0] = rgb[0] - pred[0];
+            for (int c = 1; c < coded; ++c) {
               ChannelDist d;
               CellChannelDist(s->cell, c, res, &d);
               prod *= SymbolStart(d, rgb[c] + 1) - SymbolStart(d, rgb[c]);
@@ -131,7 +147,9 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
         }
         for (int c = 0; c < coded; ++c) {
           ChannelDist d;
-          MakeChannelDist(s->out.data() + cell, plane, K, c, pred, residual, &d);
+          // (Revision 2 has the cell's mixtures prepared: the same distribution, cheaper.)
+          if (mm) CellChannelDist(s->cell, c, residual, &d);
+          else MakeChannelDist(s->out.data() + cell, plane, K, c, pred, residual, &d);
           const int ctx = s->use_adapt ? s->adapt.Apply(st, c, &d) : 0;
           int v = 0;
           bool flagged = false;
@@ -158,7 +176,7 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
                 v = mm->channel_value(idx);
                 flagged = true;
               } else {
-                for (int k = 0; k < nv; ++k) excl.Add(d, mm->channel_value(k));
+                for (int k = 0; k < nv; ++k) excl.Add(mm->channel_value(k), mm->channel_freq(k));
               }
             }
           }
