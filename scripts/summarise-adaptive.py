@@ -22,10 +22,10 @@ def load(paths):
     problems = []
     for p in paths:
         d = json.load(open(p))
-        for r in d["files"]:
+        for r in d["results"]:
             name = os.path.basename(r["file"])
             ok = r.get("ok") and r.get("verified")
-            alpha_only = "3 channels, expected 4" in (r.get("error") or r.get("status") or "")
+            alpha_only = "3 channels, expected 4" in (r.get("error") or "")
             if not ok and not (r["codec"].startswith("cwebp") and r.get("compressed_bytes")):
                 problems.append(f"{name} {r['codec']}: not verified")
                 continue

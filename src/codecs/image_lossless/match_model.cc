@@ -236,12 +236,24 @@ uint32_t MatchModel::Predict(const uint64_t ctx[], int net_st, int wset) {
 int MatchModel::PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist& d, Exclusion* impossible) {
   ch_ = c;
   nv_ = 0;
+  // Interval starts under d, each boundary computed once (neighbouring values share one).
+  int bnd[2 * kMaxCandidates + 2];
+  uint32_t bstart[2 * kMaxCandidates + 2];
+  int nb = 0;
+  const auto start = [&](int b) {
+    for (int i = 0; i < nb; ++i)
+      if (bnd[i] == b) return bstart[i];
+    bnd[nb] = b;
+    bstart[nb] = mix::SymbolStart(d, b);
+    return bstart[nb++];
+  };
+  const auto freq = [&](int v) { return start(v + 1) - start(v); };
   for (int k = 0; k < n_; ++k) {
     const Cand& cd = cand_[k];
     bool cons = true;
     for (int e = 0; e < c; ++e) cons = cons && cd.rgb[e] == px[e];
     if (cons && c == coded_ - 1) {
-      impossible->Add(d, cd.rgb[c]);
+      impossible->Add(cd.rgb[c], freq(cd.rgb[c]));
       continue;
     }
     int j = 0;
@@ -267,7 +279,7 @@ int MatchModel::PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist&
   std::stable_sort(val_.begin(), val_.begin() + nv_, [](const Val& a, const Val& b) {
     return a.consistent != b.consistent ? a.consistent > b.consistent : a.support > b.support;
   });
-  for (int k = 0; k < nv_; ++k) val_p_[k] = mix::SymbolStart(d, val_[k].v + 1) - mix::SymbolStart(d, val_[k].v);
+  for (int k = 0; k < nv_; ++k) val_p_[k] = freq(val_[k].v);
   return nv_;
 }
 
