@@ -32,7 +32,7 @@ def load(paths):
             if not ok and not alpha_only and r["codec"].startswith("cwebp"):
                 problems.append(f"{name} {r['codec']}: counted although not verified ({r.get('error') or r.get('status')})")
             per.setdefault(name, {})[r["codec"]] = (r["compressed_bytes"], r["units"],
-                                                   r["encode"]["wall_s"], r["decode"]["wall_s"])
+                                                   (r.get("encode") or {}).get("wall_s", 0), (r.get("decode") or {}).get("wall_s", 0))
     return per, problems
 
 
