@@ -21,6 +21,13 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
     prev_levels.push_back(*prev);
     while (prev_levels.size() < sizes.size()) prev_levels.push_back(Downsample(prev_levels.back()));
   }
+  // Revision 2: a small group says whether it uses the neighbour colour model.
+  bool match = revision >= kRevision2;
+  if (match && static_cast<int64_t>(H0) * W0 <= kSmallGroupPixels) {
+    uint32_t on;
+    RETURN_IF_ERROR(dec->GetBits(1, &on));
+    match = on != 0;
+  }
   // Decode the 1x1 base, then rebuild each finer level from its coarse grid and three stages.
   Level coarse;
   coarse.height = coarse.width = 1;
@@ -34,7 +41,7 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
 
   NetScratch s;
   s.use_adapt = adapt;
-  if (revision >= kRevision2) s.match = std::make_unique<MatchModel>();
+  if (match) s.match = std::make_unique<MatchModel>();
   for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
     Level cur;
     cur.height = sizes[l].first;

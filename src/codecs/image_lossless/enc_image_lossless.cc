@@ -13,18 +13,14 @@
 
 namespace dc::adm {
 
-// Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
-Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision) {
-  std::vector<Level> levels{tile_level};
-  while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
-  std::vector<Level> prev_levels;
-  if (prev) {
-    if (prev->height != tile_level.height || prev->width != tile_level.width)
-      return Error(DC_ERR_INTERNAL, "previous frame tile of another size");
-    prev_levels.push_back(*prev);
-    while (prev_levels.size() < levels.size()) prev_levels.push_back(Downsample(prev_levels.back()));
-  }
+namespace {
+
+// One coding of a plane group's pyramid (levels: tile first, 1x1 last; CodeLevel rewrites the
+// same values): the 1x1 base raw, then every level's three stages; `match`: revision 2's model.
+Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vector<Level>& prev_levels, bool has_prev,
+                       int coded, bool adapt, bool match, rans::Encoder* enc, double* bits, double* nll,
+                       EncodeStats* stats) {
+  const Level* prev = has_prev ? &prev_levels[0] : nullptr;
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
   *bits += 8.0 * coded;
   *nll += 8.0 * coded;
@@ -32,7 +28,7 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
 
   NetScratch s;
   s.use_adapt = adapt;
-  if (revision >= kRevision2) s.match = std::make_unique<MatchModel>();
+  if (match) s.match = std::make_unique<MatchModel>();
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
@@ -62,6 +58,41 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
     });
     if (!st.ok()) return st;
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Codes one plane group of one tile (revision 2: small groups first carry the model's on/off bit).
+Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision) {
+  std::vector<Level> levels{tile_level};
+  while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
+  std::vector<Level> prev_levels;
+  if (prev) {
+    if (prev->height != tile_level.height || prev->width != tile_level.width)
+      return Error(DC_ERR_INTERNAL, "previous frame tile of another size");
+    prev_levels.push_back(*prev);
+    while (prev_levels.size() < levels.size()) prev_levels.push_back(Downsample(prev_levels.back()));
+  }
+  const bool small = static_cast<int64_t>(tile_level.height) * tile_level.width <= kSmallGroupPixels;
+  if (revision < kRevision2 || !small)
+    return EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, revision >= kRevision2, enc, bits,
+                           nll, stats);
+  rans::Encoder trial[2];
+  double tbits[2] = {0, 0}, tnll[2] = {0, 0};
+  EncodeStats tstats[2];
+  for (int m = 0; m < 2; ++m)
+    RETURN_IF_ERROR(EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, m == 1, &trial[m],
+                                    &tbits[m], &tnll[m], &tstats[m]));
+  const int on = tbits[1] < tbits[0] ? 1 : 0;
+  enc->PutBits(static_cast<uint32_t>(on), 1);
+  enc->Append(trial[on]);
+  *bits += 1.0 + tbits[on];
+  *nll += 1.0 + tnll[on];
+  stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 1.0;
+  for (int l = 0; l < 24; ++l) stats->level_nll_bits[l] += tstats[on].level_nll_bits[l];
+  for (int k = 0; k < 3; ++k) stats->stage_nll_bits[k] += tstats[on].stage_nll_bits[k];
   return Status::Ok();
 }
 

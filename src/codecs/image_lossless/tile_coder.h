@@ -202,6 +202,12 @@ Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& f
   return CodeLevel(net, cur, nullptr, coded, s, std::forward<Fn>(fn));
 }
 
+// Revision 2: a plane group of at most this many pixels (tile width x height) starts with one raw
+// bit, 1 = the neighbour colour model is used, 0 = the group is coded as in revision 1 (the
+// encoder codes both and keeps the smaller: on tiny images the model has too little to learn
+// from). Larger groups always use it.
+constexpr int64_t kSmallGroupPixels = 4096;
+
 struct EncodeStats;
 // One plane group of one tile (`coded` 3 or 1), coded into `enc`: the 1x1 base raw, then every
 // level's three stages. `prev` (video: the previous frame's co-located tile, same size; null for
