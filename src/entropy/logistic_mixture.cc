@@ -64,9 +64,13 @@ void SetWeights(const float* logits, long stride, int K, ChannelDist* d) {
   d->weight[best] += 32768 - used;
 }
 
-void SetComponent(int k, float mean, float inv_scale, ChannelDist* d) {
+void SetMean(int k, float mean, ChannelDist* d) {
   d->mean_f[k] = mean;
   d->mean[k] = RoundToInt(mean * 256.0f, -65536.0f, 131072.0f);
+}
+
+void SetComponent(int k, float mean, float inv_scale, ChannelDist* d) {
+  SetMean(k, mean, d);
   d->scale_f[k] = 1.0f / inv_scale;
   d->inv_scale[k] = std::max(1, RoundToInt(inv_scale * 65536.0f, 0.0f, 1.0e9f));
 }

@@ -36,6 +36,8 @@ struct ChannelDist {
 void SetWeights(const float* logits, long stride, int K, ChannelDist* d);
 // Sets component k's mean and inverse scale (window units) in fixed point.
 void SetComponent(int k, float mean, float inv_scale, ChannelDist* d);
+// Sets only component k's mean (SetComponent's mean half).
+void SetMean(int k, float mean, ChannelDist* d);
 
 // Q16 CDF at the bin boundary between values v - 1 and v (v in 1..255).
 uint32_t CdfBelow(const ChannelDist& d, int v);

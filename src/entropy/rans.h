@@ -32,6 +32,8 @@ class Encoder {
     if (nbits > 0) Put(value & ((1u << nbits) - 1), 1, nbits);
   }
   size_t pending() const { return ops_.size(); }
+  // Appends the symbols recorded by `other` after this encoder's (a trial coded apart).
+  void Append(const Encoder& other) { ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end()); }
   // Appends the coded stream to *out and clears the encoder.
   Status Finish(std::vector<uint8_t>* out);
 

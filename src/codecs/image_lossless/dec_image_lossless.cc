@@ -13,13 +13,20 @@
 namespace dc::adm {
 
 Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
-                   Level* out) {
+                   Level* out, int revision) {
   const auto sizes = LevelSizes(H0, W0);
   std::vector<Level> prev_levels;
   if (prev) {
     if (prev->height != H0 || prev->width != W0) return Error(DC_ERR_INTERNAL, "previous frame tile of another size");
     prev_levels.push_back(*prev);
     while (prev_levels.size() < sizes.size()) prev_levels.push_back(Downsample(prev_levels.back()));
+  }
+  // Revision 2: a small group says whether it uses the neighbour colour model.
+  bool match = revision >= kRevision2;
+  if (match && static_cast<int64_t>(H0) * W0 <= kSmallGroupPixels) {
+    uint32_t on;
+    RETURN_IF_ERROR(dec->GetBits(1, &on));
+    match = on != 0;
   }
   // Decode the 1x1 base, then rebuild each finer level from its coarse grid and three stages.
   Level coarse;
@@ -34,6 +41,7 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
 
   NetScratch s;
   s.use_adapt = adapt;
+  if (match) s.match = std::make_unique<MatchModel>();
   for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
     Level cur;
     cur.height = sizes[l].first;
@@ -43,8 +51,11 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
     for (int i = 0; i < h; ++i)
       for (int j = 0; j < w; ++j)
         for (int c = 0; c < 3; ++c) cur.rgb[(static_cast<size_t>(2 * i) * W + 2 * j) * 3 + c] = coarse.at(i, j, c);
-    RETURN_IF_ERROR(CodeLevel(net, &cur, prev ? &prev_levels[l] : nullptr, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, int* v) {
-      return DecodeValue(dec, d, v);
+    RETURN_IF_ERROR(CodeLevel(net, &cur, prev ? &prev_levels[l] : nullptr, coded, &s, [dec](int, const uint8_t*, int, const ChannelDist& d, const Exclusion& e, int* v) {
+      return e.n == 0 ? DecodeValue(dec, d, v) : DecodeValueExcl(dec, d, e, v);
+    }, [dec](uint32_t p16, int, int* bit) {
+      *bit = dec->Peek(16) < p16 ? 1 : 0;
+      return *bit ? dec->Advance(0, p16, 16) : dec->Advance(p16, 65536 - p16, 16);
     }));
     coarse = std::move(cur);
   }
@@ -58,6 +69,8 @@ Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint3
   if (groups.empty()) return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless codes 1, 3 or 4 channels");
   if (opt.tile_size < kMinTileSize || opt.tile_size > kMaxTileSize)
     return Error(DC_ERR_CORRUPT, "tile size out of range");
+  if (opt.revision != kRevision1 && opt.revision != kRevision2)
+    return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless revision not supported by this decoder");
   const TileGrid grid(width, height, opt.tile_size);
   // Split the payload into tile streams first (cheap, sequential, fully checked).
   std::vector<std::pair<const uint8_t*, size_t>> streams(grid.count());
@@ -88,7 +101,7 @@ Status DecodeImage(const AdmNet& net, const uint8_t* payload, size_t size, uint3
         constant = flag != 0;
         if (constant) RETURN_IF_ERROR(dec.GetBits(8, &value));
       }
-      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), nullptr, g.coded, opt.adapt, &dec, &l));
+      if (!constant) RETURN_IF_ERROR(DecodeGroup(net, static_cast<int>(th), static_cast<int>(tw), nullptr, g.coded, opt.adapt, &dec, &l, opt.revision));
       for (uint32_t y = 0; y < th; ++y)
         for (uint32_t x = 0; x < tw; ++x) {
           uint8_t* p = out + (static_cast<size_t>(y0 + y) * width + x0 + x) * channels + g.first_plane;

@@ -1,5 +1,6 @@
 // Encoder side of the lossless image codec.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "codecs/image_lossless/adm_layout.h"
@@ -12,9 +13,59 @@
 
 namespace dc::adm {
 
-// Codes one plane group of one tile: the 1x1 base raw, then every level's three stages.
+namespace {
+
+// One coding of a plane group's pyramid (levels: tile first, 1x1 last; CodeLevel rewrites the
+// same values): the 1x1 base raw, then every level's three stages; `match`: revision 2's model.
+Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vector<Level>& prev_levels, bool has_prev,
+                       int coded, bool adapt, bool match, rans::Encoder* enc, double* bits, double* nll,
+                       EncodeStats* stats) {
+  const Level* prev = has_prev ? &prev_levels[0] : nullptr;
+  for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
+  *bits += 8.0 * coded;
+  *nll += 8.0 * coded;
+  stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 8.0 * coded;
+
+  NetScratch s;
+  s.use_adapt = adapt;
+  if (match) s.match = std::make_unique<MatchModel>();
+  for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
+    // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
+    const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
+                                [&](int stage, const uint8_t* px, int c, const ChannelDist& d, const Exclusion& e, int* v) {
+      *v = px[c];
+      if (e.n == 0) {
+        EncodeValue(enc, d, *v);
+        *bits += ValueBits(d, *v);
+      } else {
+        EncodeValueExcl(enc, d, e, *v);
+        *bits += 16.0 - std::log2(static_cast<double>(ExclStart(d, e, *v + 1) - ExclStart(d, e, *v)));
+      }
+      const double b = ModelNllBits(d, *v);
+      *nll += b;
+      stats->level_nll_bits[std::min(l, 23)] += b;
+      stats->stage_nll_bits[stage] += b;
+      return Status::Ok();
+    }, [&](uint32_t p16, int truth, int* bit) {
+      *bit = truth;
+      const uint32_t f = *bit ? p16 : 65536 - p16;
+      enc->Put(*bit ? 0 : p16, f, 16);
+      const double b = 16.0 - std::log2(static_cast<double>(f));
+      *bits += b;
+      *nll += b;
+      stats->level_nll_bits[std::min(l, 23)] += b;
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Codes one plane group of one tile (revision 2: small groups first carry the model's on/off bit).
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats) {
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   std::vector<Level> prev_levels;
@@ -24,28 +75,24 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
     prev_levels.push_back(*prev);
     while (prev_levels.size() < levels.size()) prev_levels.push_back(Downsample(prev_levels.back()));
   }
-  for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
-  *bits += 8.0 * coded;
-  *nll += 8.0 * coded;
-  stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 8.0 * coded;
-
-  NetScratch s;
-  s.use_adapt = adapt;
-  for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
-    // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
-    const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
-                                [&](int stage, const uint8_t* px, int c, const ChannelDist& d, int* v) {
-      *v = px[c];
-      EncodeValue(enc, d, *v);
-      *bits += ValueBits(d, *v);
-      const double b = ModelNllBits(d, *v);
-      *nll += b;
-      stats->level_nll_bits[std::min(l, 23)] += b;
-      stats->stage_nll_bits[stage] += b;
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-  }
+  const bool small = static_cast<int64_t>(tile_level.height) * tile_level.width <= kSmallGroupPixels;
+  if (revision < kRevision2 || !small)
+    return EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, revision >= kRevision2, enc, bits,
+                           nll, stats);
+  rans::Encoder trial[2];
+  double tbits[2] = {0, 0}, tnll[2] = {0, 0};
+  EncodeStats tstats[2];
+  for (int m = 0; m < 2; ++m)
+    RETURN_IF_ERROR(EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, m == 1, &trial[m],
+                                    &tbits[m], &tnll[m], &tstats[m]));
+  const int on = tbits[1] < tbits[0] ? 1 : 0;
+  enc->PutBits(static_cast<uint32_t>(on), 1);
+  enc->Append(trial[on]);
+  *bits += 1.0 + tbits[on];
+  *nll += 1.0 + tnll[on];
+  stats->level_nll_bits[std::min<size_t>(levels.size() - 1, 23)] += 1.0;
+  for (int l = 0; l < 24; ++l) stats->level_nll_bits[l] += tstats[on].level_nll_bits[l];
+  for (int k = 0; k < 3; ++k) stats->stage_nll_bits[k] += tstats[on].stage_nll_bits[k];
   return Status::Ok();
 }
 
@@ -74,6 +121,8 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
   if (groups.empty()) return Error(DC_ERR_UNSUPPORTED_FORMAT, "image-lossless codes 1, 3 or 4 channels");
   if (opt.tile_size < kMinTileSize || opt.tile_size > kMaxTileSize)
     return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
+  if (opt.revision != kRevision1 && opt.revision != kRevision2)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossless revision must be 1 or 2");
   const TileGrid grid(img.width, img.height, opt.tile_size);
   std::vector<std::vector<uint8_t>> streams(grid.count());
   std::vector<double> bits(grid.count(), 0.0), nll(grid.count(), 0.0);
@@ -97,7 +146,8 @@ Status EncodeImage(const AdmNet& net, const ImageView& img, const CodecOptions& 
           continue;
         }
       }
-      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, opt.adapt, &enc, &bits[t], &nll[t], &tile_stats[t]));
+      RETURN_IF_ERROR(EncodeGroup(net, l, nullptr, g.coded, opt.adapt, &enc, &bits[t], &nll[t], &tile_stats[t],
+                                  opt.revision));
     }
     return enc.Finish(&streams[t]);
   }, opt.progress));

@@ -12,6 +12,14 @@
 
 namespace dc::adm {
 
+// Bitstream revisions of the payload (docs/codecs/image-lossless.md). A file once written decodes
+// forever: the decoder must be told the file's revision (the container records it).
+//   1: network mixtures (+ the online mixture correction when CodecOptions::adapt).
+//   2: revision 1 plus the neighbour colour model learned per tile (match_model.h).
+constexpr int kRevision1 = 1;
+constexpr int kRevision2 = 2;
+constexpr int kLatestRevision = kRevision2;
+
 constexpr uint32_t kDefaultTileSize = 256;
 constexpr uint32_t kMinTileSize = 16;
 constexpr uint32_t kMaxTileSize = 4096;
@@ -27,6 +35,8 @@ struct CodecOptions {
   // Online mixture correction (entropy/mixture_adapt.h); part of the bitstream, recorded in the
   // container's coder flags. Off only to read files made before it existed (and in tests).
   bool adapt = true;
+  // Which bitstream revision to write (encoder) or read (decoder): kRevision1 or kRevision2.
+  int revision = kLatestRevision;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called on the calling thread
 };
 

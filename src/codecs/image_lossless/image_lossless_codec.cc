@@ -39,6 +39,7 @@ class ImageLossless final : public Codec {
     name = "image-lossless";
     kind = DC_KIND_IMAGE;
     needs_model = true;
+    latest_revision = adm::kLatestRevision;
   }
 
   Status Compress(const dc_content& in, const CodecContext& c, container::Header* h, std::vector<uint8_t>* payload,
@@ -58,6 +59,7 @@ class ImageLossless final : public Codec {
     adm::CodecOptions o;
     o.threads = c.threads;
     o.progress = c.progress;
+    o.revision = static_cast<int>(h->revision);  // the API sets the codec's latest revision
     o.tile_size = c.params->tile_size ? c.params->tile_size : adm::kDefaultTileSize;
     // A tile larger than the image tiles it the same way as one the image's size; the smaller
     // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
@@ -78,11 +80,9 @@ class ImageLossless final : public Codec {
     return h.original_size + uint64_t(threads) * tile * tile * kTileBytesPerPixel;
   }
 
-  // Every tile's stream is at least one byte (its rANS state), and its length varint too when
-  // there are several tiles.
+  // Every tile has at least its length varint (or, alone, its stream's first byte).
   uint64_t MinPayload(const container::Header& h) const override {
-    const uint64_t tiles = adm::TileGrid(h.width, h.height, h.tile_size).count();
-    return tiles > 1 ? 2 * tiles : 1;
+    return adm::TileGrid(h.width, h.height, h.tile_size).count();
   }
 
   Status Decompress(const container::Header& h, const uint8_t* payload, const CodecContext& c,
@@ -95,6 +95,7 @@ class ImageLossless final : public Codec {
     o.progress = c.progress;
     o.tile_size = h.tile_size;
     o.adapt = (h.coder_flags & container::kCoderFlagAdapt) != 0;
+    o.revision = static_cast<int>(h.revision);
     out->assign(h.original_size, 0);
     return adm::DecodeImage(*model->image_lossless, payload, h.payload_size, h.width, h.height, h.channels, o,
                             out->data());

@@ -36,11 +36,13 @@ std::vector<uint8_t> TestImage(uint32_t w, uint32_t h, uint32_t c, uint32_t seed
 }
 
 std::vector<uint8_t> Encode(const AdmNet& net, const std::vector<uint8_t>& px, uint32_t w, uint32_t h,
-                            uint32_t c, int threads, uint32_t tile, double* bits = nullptr, bool adapt = true) {
+                            uint32_t c, int threads, uint32_t tile, double* bits = nullptr, bool adapt = true,
+                            int revision = kLatestRevision) {
   CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
   o.adapt = adapt;
+  o.revision = revision;
   std::vector<uint8_t> payload;
   EncodeStats st;
   const Status s = EncodeImage(net, {px.data(), w, h, c}, o, &payload, &st);
@@ -50,11 +52,13 @@ std::vector<uint8_t> Encode(const AdmNet& net, const std::vector<uint8_t>& px, u
 }
 
 std::vector<uint8_t> Decode(const AdmNet& net, const std::vector<uint8_t>& payload, uint32_t w, uint32_t h,
-                            uint32_t c, int threads, uint32_t tile, Status* status = nullptr, bool adapt = true) {
+                            uint32_t c, int threads, uint32_t tile, Status* status = nullptr, bool adapt = true,
+                            int revision = kLatestRevision) {
   CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
   o.adapt = adapt;
+  o.revision = revision;
   std::vector<uint8_t> out(static_cast<size_t>(w) * h * c);
   const Status s = DecodeImage(net, payload.data(), payload.size(), w, h, c, o, out.data());
   if (status) *status = s;
@@ -166,12 +170,13 @@ TEST(Determinism, GoldenBitstream) {
   const auto px = TestImage(40, 24, 3, 77);
   // Without the online mixture correction: the bitstream of files made before it existed
   // (coder flags 0), which must keep decoding.
-  const auto p = Encode(net, px, 40, 24, 3, 2, 256, nullptr, /*adapt=*/false);
+  // Revision 1, pinned explicitly (revision 2 is the default now).
+  const auto p = Encode(net, px, 40, 24, 3, 2, 256, nullptr, /*adapt=*/false, kRevision1);
   const auto d = Sha256Of(p.data(), p.size());
   EXPECT_EQ(ToHex(d.data(), 8), "d15cde70e93c4c77") << "payload size " << p.size();
-  EXPECT_EQ(Decode(net, p, 40, 24, 3, 1, 256, nullptr, /*adapt=*/false), px);
-  // With it (what the encoder writes now).
-  const auto q = Encode(net, px, 40, 24, 3, 2, 256);
+  EXPECT_EQ(Decode(net, p, 40, 24, 3, 1, 256, nullptr, /*adapt=*/false, kRevision1), px);
+  // With it (what the revision 1 encoder wrote last).
+  const auto q = Encode(net, px, 40, 24, 3, 2, 256, nullptr, /*adapt=*/true, kRevision1);
   const auto e = Sha256Of(q.data(), q.size());
   EXPECT_EQ(ToHex(e.data(), 8), "b34807f69cbb2fb6") << "payload size " << q.size();
 }

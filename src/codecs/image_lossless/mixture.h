@@ -26,6 +26,55 @@ using mix::ValueBits;
 void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t pred[3],
                      const int32_t residual[3], ChannelDist* d);
 
+// Revision 2: values known to be impossible (a pixel's channel that is none of the offered
+// values) keep frequency 1 and the remaining intervals are stretched back to 2^16:
+//   G(v) = start(v) - sum over excluded u < v of (freq(u) - 1)
+//   start'(v) = floor(G(v) * 2^16 / (2^16 - sum over excluded u of (freq(u) - 1)))
+// so start'(0) = 0, start'(256) = 2^16 and every value keeps a frequency >= 1.
+struct Exclusion {  // at most 8 values in practice (the distinct values of 8 candidates)
+  int n = 0;
+  int v[16];
+  uint32_t drop[16];  // freq(v) - 1
+  uint32_t total = 0;
+  // Adds `value` (frequency `freq` >= 1 under the distribution) unless already there.
+  void Add(int value, uint32_t freq) {
+    for (int k = 0; k < n; ++k)
+      if (v[k] == value) return;
+    if (n == 16) return;  // unreachable (8 candidates)
+    v[n] = value;
+    drop[n] = freq - 1;
+    total += drop[n];
+    ++n;
+  }
+  void Add(const ChannelDist& d, int value) { Add(value, SymbolStart(d, value + 1) - SymbolStart(d, value)); }
+};
+inline uint32_t ExclStart(const ChannelDist& d, const Exclusion& e, int v) {
+  if (v >= 256) return 1u << kCdfPrecision;
+  uint32_t g = SymbolStart(d, v);
+  if (e.n == 0) return g;
+  for (int k = 0; k < e.n; ++k)
+    if (e.v[k] < v) g -= e.drop[k];
+  return static_cast<uint32_t>((static_cast<uint64_t>(g) << kCdfPrecision) / ((1u << kCdfPrecision) - e.total));
+}
+inline void EncodeValueExcl(rans::Encoder* enc, const ChannelDist& d, const Exclusion& e, int v) {
+  const uint32_t s = ExclStart(d, e, v);
+  enc->Put(s, ExclStart(d, e, v + 1) - s, kCdfPrecision);
+}
+Status DecodeValueExcl(rans::Decoder* dec, const ChannelDist& d, const Exclusion& e, int* v);
+
+// The parts of a cell's three channel distributions that do not depend on the values coded
+// (weights, scales, coupling coefficients, mean before coupling), computed once; then
+// CellChannelDist gives exactly MakeChannelDist's result for any residuals (same float
+// operations in the same order), cheaply. Used by revision 2 to price candidate colours.
+struct CellMixture {
+  int K = 0;
+  ChannelDist base[3];           // weights and inverse scales final; means unset
+  float mean0[3][kMaxMixtures];  // predn + offset
+  float tR[3][kMaxMixtures], tG[kMaxMixtures];  // tanh coupling coefficients (c = 1, 2: on R; c = 2: on G)
+};
+void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], int coded, CellMixture* m);
+void CellChannelDist(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d);
+
 }  // namespace dc::adm
 
 #endif  // DIFFCOMP_CODECS_IMAGE_LOSSLESS_MIXTURE_H_

@@ -14,6 +14,8 @@ adm::CodecOptions VideoOptions(uint32_t tile, uint32_t coder_flags, int threads)
   o.threads = threads;
   o.tile_size = tile;
   o.adapt = (coder_flags & container::kCoderFlagAdapt) != 0;
+  // video-lossless has one revision: its planes use image-lossless's revision 1 coding.
+  o.revision = adm::kRevision1;
   return o;
 }
 

@@ -42,6 +42,9 @@ adm::CodecOptions Opt(int threads, uint32_t tile) {
   adm::CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
+  // Video-lossless codes the image codec's revision 1 core; where a test compares with the image
+  // codec (ZeroExtraWeightsCodeLikeTheImageCodec), that codec must use revision 1 too.
+  o.revision = adm::kRevision1;
   return o;
 }
 
