@@ -26,7 +26,7 @@ endif()
 install(DIRECTORY include/diffcomp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "train.h" EXCLUDE)
 install(FILES models/image-lossless-adm1.dcw models/video-lossless-adm1.dcw models/image-lossy-ldm1.dcw
-  models/signal-lossless-sig1.dcw DESTINATION ${CMAKE_INSTALL_DATADIR}/diffcomp/models)
+  models/signal-lossless-sig1.dcw models/signal-lossless-sig1a.dcw DESTINATION ${CMAKE_INSTALL_DATADIR}/diffcomp/models)
 install(FILES docs/diffcomp.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 # pkg-config: prefix computed from the .pc file's own place (relocatable).

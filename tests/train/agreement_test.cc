@@ -80,6 +80,7 @@ void ExpectImageAgrees(AdmTorch& net, const adm::AdmNet& cnet) {
     adm::CodecOptions opt;
     opt.tile_size = 256;  // one tile: the recursion the trainer measures
     opt.adapt = false;    // the network's own mixtures (online correction is the coder's)
+    opt.revision = adm::kRevision1;  // revision 2 mixes in the per-tile colour model
     std::vector<uint8_t> payload;
     adm::EncodeStats st;
     ASSERT_TRUE(adm::EncodeImage(cnet, v, opt, &payload, &st).ok());
@@ -125,6 +126,7 @@ void ExpectVideoAgrees(AdmTorch& net, const adm::AdmNet& cnet) {
     adm::CodecOptions opt;
     opt.tile_size = 256;
     opt.adapt = false;
+    opt.revision = adm::kRevision1;  // video-lossless codes its planes with revision 1
     std::vector<uint8_t> out;
     video::FrameStats st;
     ASSERT_TRUE(video::EncodeFrame(cnet, g, cur.data(), key ? nullptr : prev.data(), opt, &out, &st).ok());
