@@ -12,7 +12,7 @@
 // The reverse model p(x_s | x_t) is the same Gaussian with the denoiser's z0_hat in place of z0,
 // so prior and posterior share c and differ only in the mean: b (z0 - z0_hat).
 //
-// Everything is computed in float with the deterministic exp of nn/detmath.h and IEEE sqrt
+// Everything is computed in float with the deterministic exp of common/detmath.h and IEEE sqrt
 // (correctly rounded), in a fixed order: both sides of a codec get the same bits.
 #ifndef DIFFCOMP_DIFFUSION_GAUSSIAN_H_
 #define DIFFCOMP_DIFFUSION_GAUSSIAN_H_
@@ -20,7 +20,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "nn/detmath.h"
+#include "common/detmath.h"
 
 namespace dc::diffusion {
 

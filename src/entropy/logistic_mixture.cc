@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 
-#include "nn/detmath.h"
+#include "common/detmath.h"
 
 namespace dc::mix {
 namespace {

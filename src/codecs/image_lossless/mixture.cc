@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "nn/detmath.h"
+#include "common/detmath.h"
 
 namespace dc::adm {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "codecs/signal_lossless/signal_net.h"
-#include "nn/detmath.h"
+#include "common/detmath.h"
 
 namespace dc::sig {
 namespace {

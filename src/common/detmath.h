@@ -2,8 +2,8 @@
 // exact conversions in a fixed order (compiled with -ffp-contract=off), so every platform and
 // build computes the same bits. libm's exp/tanh are not used where the decoder must agree with
 // the encoder, because their last-bit results differ between library versions.
-#ifndef DIFFCOMP_NN_DETMATH_H_
-#define DIFFCOMP_NN_DETMATH_H_
+#ifndef DIFFCOMP_COMMON_DETMATH_H_
+#define DIFFCOMP_COMMON_DETMATH_H_
 
 #include <cstdint>
 #include <cstring>
@@ -52,4 +52,4 @@ inline float DetTanh(float x) {
 
 }  // namespace dc::nn
 
-#endif  // DIFFCOMP_NN_DETMATH_H_
+#endif  // DIFFCOMP_COMMON_DETMATH_H_
