@@ -84,6 +84,8 @@ Status CheckMemory(uint64_t need, uint64_t limit);
 // Content checks shared by the codecs of one kind.
 Status CheckImageContent(const dc_content& in);
 Status CheckSignalContent(const dc_content& in);
+// The container fields of a checked signal: frames, channels, bit depth, side data.
+void SetSignalFields(const dc_content& in, container::Header* h);
 
 }  // namespace dc
 

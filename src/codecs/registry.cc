@@ -98,6 +98,15 @@ Status CheckImageContent(const dc_content& in) {
   return Status::Ok();
 }
 
+void SetSignalFields(const dc_content& in, container::Header* h) {
+  h->frames = in.width;
+  h->width = in.width;
+  h->height = 1;
+  h->channels = in.channels;
+  h->bit_depth = in.bit_depth;
+  h->side.assign(in.side, in.side + in.side_size);
+}
+
 Status CheckSignalContent(const dc_content& in) {
   if (in.channels == 0 || in.channels > 255) return Error(DC_ERR_UNSUPPORTED_FORMAT, "signals need 1 to 255 channels");
   if (in.bit_depth < 2 || in.bit_depth > 32)

@@ -28,12 +28,7 @@ class SignalLossless final : public Codec {
                   CodecStats* stats) const override {
     RETURN_IF_ERROR(CheckSignalContent(in));
     ASSIGN_OR_RETURN(auto model, GetModel(id, c.model_path));
-    h->frames = in.width;
-    h->width = in.width;
-    h->height = 1;
-    h->channels = in.channels;
-    h->bit_depth = in.bit_depth;
-    h->side.assign(in.side, in.side + in.side_size);
+    SetSignalFields(in, h);
     h->has_model = true;
     h->model_id = model->model_id;
     h->fingerprint = model->fingerprint;

@@ -19,12 +19,7 @@ Status CompressSignalLossy(const dc_content& in, const dc_params& p, container::
     return Error(DC_ERR_INVALID_ARGUMENT, "signal-lossy: --bits-per-sample must be in (0, 64]");
   if (!(p.snr_db >= 0) || !std::isfinite(p.snr_db) || p.snr_db > 200)
     return Error(DC_ERR_INVALID_ARGUMENT, "signal-lossy: --snr must be in (0, 200] dB");
-  h->frames = in.width;
-  h->width = in.width;
-  h->height = 1;
-  h->channels = in.channels;
-  h->bit_depth = in.bit_depth;
-  h->side.assign(in.side, in.side + in.side_size);
+  SetSignalFields(in, h);
   h->has_model = false;
   const uint64_t samples = uint64_t{in.width} * in.channels;
   slossy::EncodeOptions o;
