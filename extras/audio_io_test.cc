@@ -1,4 +1,5 @@
 #include "extras/audio_io.h"
+#include "extras/y4m.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
 #include "extras/video_io.h"
+#include "extras/y4m.h"
 #include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <fcntl.h>

@@ -12,6 +12,7 @@
 
 #include "programs/status_macros.h"
 #include "diffcomp/extras/audio_io.h"
+#include "diffcomp/extras/y4m.h"
 #include "diffcomp/extras/image_io.h"
 #include "programs/bench_internal.h"
 

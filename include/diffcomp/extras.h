@@ -20,5 +20,6 @@
 #include "diffcomp/extras/signal_io.h"
 #include "diffcomp/extras/video_io.h"
 #include "diffcomp/extras/wfdb.h"
+#include "diffcomp/extras/y4m.h"
 
 #endif /* DIFFCOMP_EXTRAS_H_ */

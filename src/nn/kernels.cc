@@ -163,10 +163,6 @@ void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float
     ConvRows<1>(pad.data(), cin, h, w, wp, packed.data(), bias, cout, out);
 }
 
-void Relu(float* x, long n) {
-  for (long i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
 void AddInPlace(float* dst, const float* src, long n) {
   for (long i = 0; i < n; ++i) dst[i] += src[i];
 }

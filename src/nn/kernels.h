@@ -23,8 +23,7 @@ void Conv2d(const float* in, int cin, int h, int w, const float* wt, const float
 void Conv1d(const float* in, int cin, int n, const float* wt, const float* bias, int cout, int k, int pad,
             int out_n, bool relu_input, float* out);
 
-// y = max(x, 0) in place / dst += src.
-void Relu(float* x, long n);
+// dst += src.
 void AddInPlace(float* dst, const float* src, long n);
 
 }  // namespace dc::nn

@@ -30,6 +30,7 @@
 #include "codecs/video_lossless/video_lossless.h"
 #include "diffcomp/train.h"
 #include "extras/audio_io.h"
+#include "extras/y4m.h"
 #include "extras/file_io.h"
 #include "extras/image_io.h"
 #include "nn/weights.h"

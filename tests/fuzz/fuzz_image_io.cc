@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "extras/audio_io.h"
+#include "extras/y4m.h"
 #include "extras/csv.h"
 #include "extras/image_io.h"
 

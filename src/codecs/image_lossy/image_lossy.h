@@ -123,8 +123,6 @@ StatusOr<Schedule> ParseHeader(const uint8_t* data, size_t size, int revision = 
 // passes (Q = 100: every pass, the exact original with the default passes).
 int SegmentsForQuality(double quality, int revision, int steps, int passes);
 
-// The largest payload prefix (at a step boundary) of at most max_bytes: what `truncate` cuts.
-StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes);
 
 }  // namespace dc::lossy
 

@@ -79,7 +79,7 @@ TEST_F(ImageLossyRev2Test, WholeFileIsExactAndEveryPrefixIsAFreshEncode) {
       ASSERT_TRUE(EncodeImage(net_, {px.data(), w, h, ch}, o, &fresh, nullptr).ok());
       ASSERT_EQ(fresh.size(), ends[k]) << k;
       EXPECT_EQ(0, std::memcmp(fresh.data(), full.data(), fresh.size())) << k;
-      auto cut = CutPayload(full.data(), full.size(), ends[k]);
+      auto cut = rcc::CutProgressive(full.data(), full.size(), ends[k]);
       ASSERT_TRUE(cut.ok());
       EXPECT_EQ(*cut, ends[k]);
       // A byte budget just below the next boundary gives the same prefix.

@@ -121,7 +121,7 @@ TEST_F(ImageLossyTest, FewerStepsArePrefixesAndCutsDecodeLikeFreshEncodes) {
     ASSERT_TRUE(EncodeImage(net_, {px.data(), 33, 17, 3}, o, &fresh, nullptr).ok());
     ASSERT_LE(fresh.size(), full.size());
     EXPECT_EQ(0, std::memcmp(fresh.data(), full.data(), fresh.size())) << k;
-    auto cut = CutPayload(full.data(), full.size(), fresh.size());
+    auto cut = rcc::CutProgressive(full.data(), full.size(), fresh.size());
     ASSERT_TRUE(cut.ok());
     EXPECT_EQ(*cut, fresh.size());
     auto view = rcc::ParseProgressive(fresh.data(), fresh.size());

@@ -126,10 +126,6 @@ int SegmentsForQuality(double quality, int revision, int steps, int passes) {
   return steps + static_cast<int>(std::lround((q - 80) / 20.0 * passes));
 }
 
-StatusOr<size_t> CutPayload(const uint8_t* payload, size_t size, size_t max_bytes) {
-  return rcc::CutProgressive(payload, size, max_bytes);
-}
-
 namespace internal {
 
 Status CheckSchedule(const Schedule& s, int revision) {
