@@ -87,7 +87,8 @@ void MakeGapDist(const float* out, long stride, int K, int k, GapDist* gd) {
 
 void EncodeResidual(rans::Encoder* enc, const GapDist& gd, int64_t r) {
   const int64_t h = r >> gd.b;  // arithmetic shift: floor
-  const uint64_t low = static_cast<uint64_t>(r - (h << gd.b));
+  // h * 2^b, not h << b: a left shift of a negative value is undefined before C++20 (same value).
+  const uint64_t low = static_cast<uint64_t>(r - h * (int64_t{1} << gd.b));
   uint64_t excess;
   const int v = WindowValue(gd, h, &excess);
   mix::EncodeValue(enc, gd.d, v);
