@@ -90,7 +90,11 @@ StatusOr<CsvTable> ParseCsv(const uint8_t* data, size_t size) {
     for (size_t f = 0; f < fields.size() && numeric; ++f) numeric = ParseField(fields[f], &v[f], &d[f]);
     if (!numeric) {
       if (k == 0) {  // the header line, kept verbatim with its line end
-        const size_t len = l.size() + (t.crlf ? 1 : 0) + (lines.size() > 1 || t.final_eol ? 1 : 0);
+        // Up to and including the first '\n', or the whole text if it has none. (Counting from
+        // the line's length overran the input when a lone unterminated line ended in '\r':
+        // found by fuzz_image_io.)
+        const size_t nl = text.find('\n');
+        const size_t len = nl == std::string::npos ? size : nl + 1;
         t.header.assign(data, data + len);
         first = 1;
         continue;

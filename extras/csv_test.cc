@@ -39,6 +39,17 @@ TEST(Csv, EdgeCasesRoundTrip) {
   }
 }
 
+// A lone header line ending in "\r" without "\n" (found by fuzz_image_io: the header's length
+// was counted past the input). It is a header alone, kept verbatim, or refused; never a read
+// past the end (ASan) and never other bytes.
+TEST(Csv, LoneHeaderLineEndingInCarriageReturn) {
+  for (const std::string s : {std::string("\x89;NG\x89PN;NG\x89PNG\r"), std::string("a,b\r"), std::string("a\r")}) {
+    const auto b = Bytes(s);
+    auto t = ParseCsv(b.data(), b.size());
+    if (t.ok()) EXPECT_EQ(FormatCsv(*t), b) << s;
+  }
+}
+
 TEST(Csv, RejectsWhatCannotBeRegenerated) {
   // A first line that is not numbers is a header kept verbatim, so the bad fields sit in data
   // lines here.
