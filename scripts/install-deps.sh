@@ -10,7 +10,7 @@ BUILD_PKGS=(
   libtorch-dev libopenblas0-pthread libopenblas-dev libgloo-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev ccache
   ncompress python3-numpy python3-pil
   python3-dev python3-pybind11 pybind11-dev python3-pytest
 )
