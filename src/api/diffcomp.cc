@@ -95,13 +95,11 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
 
 }  // namespace
 
-// Parses a container and checks what can be checked before decoding: the codec's revision, the
-// payload's minimum size, the memory the decode needs, and a lossy payload's checksum.
+// Parses a container (which refuses a revision this build does not know) and checks what can be
+// checked before decoding: the payload's minimum size, the memory the decode needs, and a lossy payload's checksum.
 StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p) {
   ASSIGN_OR_RETURN(container::Header h, container::Parse(data, size));
   const Codec* codec = FindCodec(h.codec);
-  if (h.revision > codec->latest_revision)  // container 2.0 checks this too, after its checksum
-    return Error(DC_ERR_UNSUPPORTED_VERSION, std::string(codec->name) + " revision " + std::to_string(h.revision));
   if (h.payload_size < codec->MinPayload(h))
     return Error(DC_ERR_TRUNCATED, std::string(codec->name) + " payload of " + std::to_string(h.payload_size) +
                                        " bytes is shorter than its header needs");

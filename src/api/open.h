@@ -11,7 +11,7 @@
 
 namespace dc {
 
-// Parses the container and checks the codec's revision, the payload's minimum size, the memory
+// Parses the container (container::Parse refuses unknown revisions) and checks the payload's minimum size, the memory
 // the decode needs against p.memory_limit, and a lossy payload's checksum.
 StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p);
 
