@@ -1,6 +1,9 @@
 // libFuzzer target: the file-format parsers of extras/ on untrusted bytes: DecodeImage (PNG,
-// PPM, PGM by content), DecodeWav and DecodeY4m. What parses is re-encoded and checked:
-// WAV and Y4M must rebuild the input byte for byte, images must decode to the same pixels.
+// PPM, PGM by content), DecodeWav, ParseCsv, DecodeY4m and DecodeWfdb. What parses is re-encoded
+// and checked: WAV, CSV, Y4M and the WFDB signal file must rebuild the input byte for byte,
+// images must decode to the same pixels.
+// WFDB is two files; the input holds both: the header text up to the first NUL byte, the signal
+// file after it (an input with no NUL is a header with an empty signal file).
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +12,7 @@
 #include "extras/audio_io.h"
 #include "extras/y4m.h"
 #include "extras/csv.h"
+#include "extras/wfdb.h"
 #include "extras/image_io.h"
 
 namespace {
@@ -62,6 +66,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto enc = dc::extras::EncodeY4m(y4m.value());
     if (!enc.ok()) std::abort();
     CheckSameBytes(enc.value(), data, size);
+  }
+
+  const uint8_t* nul = static_cast<const uint8_t*>(std::memchr(data, 0, size));
+  const size_t hea_size = nul ? static_cast<size_t>(nul - data) : size;
+  const uint8_t* dat = nul ? nul + 1 : data + size;
+  const size_t dat_size = nul ? size - hea_size - 1 : 0;
+  auto wfdb = dc::extras::DecodeWfdb(data, hea_size, dat, dat_size);
+  CheckNotInternal(wfdb.status());
+  if (wfdb.ok()) {
+    const dc::extras::Wfdb& w = wfdb.value();
+    if (w.samples.size() != w.frames * w.num_signals || w.signals.size() != w.num_signals) std::abort();
+    CheckSameBytes(w.header_text, data, hea_size);
+    auto enc = dc::extras::EncodeWfdbDat(w);
+    if (!enc.ok()) std::abort();
+    CheckSameBytes(enc.value(), dat, dat_size);
   }
   return 0;
 }

@@ -71,6 +71,20 @@ def wav(channels, bits, rate, samples, extensible=False, extra_chunk=False):
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
+def wfdb_header(dat, frames):
+    """A 2-signal format-212 header for dat, with each signal's initial value and checksum."""
+    sig = [[], []]
+    for i in range(0, 3 * frames, 3):
+        b0, b1, b2 = dat[i:i + 3]
+        for k, v in enumerate((b0 | (b1 & 0x0F) << 8, b2 | (b1 & 0xF0) << 4)):
+            sig[k].append(v - 4096 if v >= 2048 else v)
+    def cks(x):
+        c = sum(x) & 0xFFFF
+        return c - 65536 if c >= 32768 else c
+    return (b"# a comment line\nrec 2 360 %d\r\n" % frames + b"".join(
+        b"rec.dat 212 200 11 1024 %d %d 0 %s\n" % (s[0], cks(s), name) for s, name in zip(sig, (b"MLII", b"V5"))))
+
+
 def y4m(w, h, chroma, frames):
     tag = b"" if chroma == "420" else b" C" + chroma.encode()
     out = b"YUV4MPEG2 W%d H%d F25:1 Ip A1:1%s\n" % (w, h, tag)
@@ -182,6 +196,9 @@ def main():
     put("image_io", "s24.wav", wav(1, 24, 48000, pattern(13, 1, 1, 10)))
     put("image_io", "420.y4m", y4m(5, 3, "420", 2))
     put("image_io", "444.y4m", y4m(4, 2, "444", 1))
+    # WFDB: the header text, a NUL byte, then the format-212 signal file (see fuzz_image_io.cc).
+    dat = pattern(30, 1, 1, 17)  # 10 frames of 2 signals
+    put("image_io", "ecg.wfdb", wfdb_header(dat, 10) + b"\x00" + dat + b"\x01\x02")
 
     # weights: tiny models (the shipped one is too big for a seed; add it by hand if wanted).
     put("weights", "f1_f16.dcw", weights(1, 0, 0, 1, "f16", 1))
