@@ -27,32 +27,32 @@ void Finish(const LdmNet& net, const Schedule& s, const Latents& g, std::vector<
     }
   }
   net.Denoise(x.data(), g.h, g.w, lam, threads, z0.data());
-  const int H = g.h * kFactor, W = g.w * kFactor;
-  std::vector<float> img(static_cast<size_t>(3) * H * W);
-  net.Decode(z0.data(), g.h, g.w, threads, img.data());
   const auto to8 = [](float v) {
     const float p = std::floor((v + 1.0f) * 127.5f + 0.5f);
     return static_cast<uint8_t>(!(p > 0.0f) ? 0.0f : p > 255.0f ? 255.0f : p);  // NaN -> 0
   };
-  const size_t plane = static_cast<size_t>(H) * W;
-  if (s.has_colour) {
-    const float* m = s.colour;
-    for (size_t i = 0; i < plane; ++i) {
-      const float r = img[i], gg = img[plane + i], b = img[2 * plane + i];
-      for (int c = 0; c < 3; ++c)
-        img[c * plane + i] = ((m[4 * c + 3] + m[4 * c] * r) + m[4 * c + 1] * gg) + m[4 * c + 2] * b;
-    }
-  }
-  for (uint32_t y = 0; y < height; ++y)
-    for (uint32_t xx = 0; xx < width; ++xx) {
-      const size_t i = static_cast<size_t>(y) * W + xx;
-      uint8_t* d = out + (static_cast<size_t>(y) * width + xx) * channels;
-      if (channels == 3) {
-        for (int c = 0; c < 3; ++c) d[c] = to8(img[c * plane + i]);
-      } else {
-        d[0] = to8((img[i] + img[plane + i] + img[2 * plane + i]) / 3.0f);
+  // One tile of the autoencoder's output at a time (ldm_net.h, "Tiles"): the colour transform and
+  // the rounding are per pixel, so the pixels are those of a decode of the whole image.
+  net.DecodeTiles(z0.data(), g.h, g.w, threads, [&](const DecodedTile& t) {
+    const size_t plane = static_cast<size_t>(t.ph) * t.pw;
+    const uint32_t ye = std::min<uint32_t>(height, t.y0 + t.h), xe = std::min<uint32_t>(width, t.x0 + t.w);
+    for (uint32_t y = t.y0; y < ye; ++y)
+      for (uint32_t xx = t.x0; xx < xe; ++xx) {
+        const size_t i = static_cast<size_t>(t.oy + (y - t.y0)) * t.pw + t.ox + (xx - t.x0);
+        float px[3] = {t.img[i], t.img[plane + i], t.img[2 * plane + i]};
+        if (s.has_colour) {
+          const float* m = s.colour;
+          const float r = px[0], gg = px[1], b = px[2];
+          for (int c = 0; c < 3; ++c) px[c] = ((m[4 * c + 3] + m[4 * c] * r) + m[4 * c + 1] * gg) + m[4 * c + 2] * b;
+        }
+        uint8_t* d = out + (static_cast<size_t>(y) * width + xx) * channels;
+        if (channels == 3) {
+          for (int c = 0; c < 3; ++c) d[c] = to8(px[c]);
+        } else {
+          d[0] = to8((px[0] + px[1] + px[2]) / 3.0f);
+        }
       }
-    }
+  });
 }
 
 }  // namespace internal

@@ -1,5 +1,6 @@
 #include "codecs/image_lossy/ldm_net.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -158,7 +159,93 @@ void LdmNet::Encode(const float* x, int H, int W, int threads, float* z) const {
   RunConv(enc_out_, t.data(), h, w, true, z, threads);
 }
 
+namespace {
+
+// Copies cells [y0, y1) x [x0, x1) of every plane of a planes x h x w array into dst (planes x
+// (y1 - y0) x (x1 - x0)).
+void CopyWindow(const float* src, int planes, int h, int w, int y0, int y1, int x0, int x1, float* dst) {
+  for (int c = 0; c < planes; ++c)
+    for (int y = y0; y < y1; ++y) {
+      const float* s = src + (static_cast<long>(c) * h + y) * w + x0;
+      std::copy(s, s + (x1 - x0), dst + (static_cast<long>(c) * (y1 - y0) + (y - y0)) * (x1 - x0));
+    }
+}
+
+// Calls f(core y0, y1, x0, x1, halo-extended ey0, ey1, ex0, ex1) for each tile of an h x w grid.
+template <class F>
+void ForEachTile(int h, int w, int tile, int halo, const F& f) {
+  for (int y0 = 0; y0 < h; y0 += tile)
+    for (int x0 = 0; x0 < w; x0 += tile) {
+      const int y1 = std::min(h, y0 + tile), x1 = std::min(w, x0 + tile);
+      f(y0, y1, x0, x1, std::max(0, y0 - halo), std::min(h, y1 + halo), std::max(0, x0 - halo), std::min(w, x1 + halo));
+    }
+}
+
+}  // namespace
+
+int LdmNet::DecodeHalo() const {
+  // Convolutions (3x3, radius 1 each) per resolution on the way up: at 1/8 dec_in, the residual
+  // blocks' two each and dec_up3; at 1/4 and 1/2 the blocks' and the up-convolution's. A cell at
+  // 1/2 (or 1/4) reaches r cells there, which are within ceil(r / 2) cells of the next coarser grid.
+  const int r8 = 1 + static_cast<int>(dec_r3_.size()) + 1;
+  const int r4 = static_cast<int>(dec_r2_.size()) + 1;
+  const int r2 = static_cast<int>(dec_r1_.size()) + 1;
+  return r8 + (r4 + (r2 + 1) / 2 + 1) / 2;
+}
+
+int LdmNet::DenoiseHalo() const { return 1 + static_cast<int>(den_b_.size()) + 1; }
+
 void LdmNet::Decode(const float* z, int h, int w, int threads, float* x) const {
+  const int W = w * kFactor;
+  DecodeTiles(z, h, w, threads, [&](const DecodedTile& t) {
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < t.h; ++y) {
+        const float* s = t.img + (static_cast<long>(c) * t.ph + t.oy + y) * t.pw + t.ox;
+        std::copy(s, s + t.w, x + (static_cast<long>(c) * h * kFactor + t.y0 + y) * W + t.x0);
+      }
+  });
+}
+
+void LdmNet::DecodeTiles(const float* z, int h, int w, int threads, const std::function<void(const DecodedTile&)>& sink,
+                         int tile) const {
+  if (h <= tile && w <= tile) {
+    std::vector<float> img(static_cast<size_t>(3) * h * w * kFactor * kFactor);
+    DecodeWhole(z, h, w, threads, img.data());
+    sink({0, 0, h * kFactor, w * kFactor, img.data(), h * kFactor, w * kFactor, 0, 0});
+    return;
+  }
+  const int L = cfg_.latent;
+  std::vector<float> sub, img;
+  ForEachTile(h, w, tile, DecodeHalo(), [&](int y0, int y1, int x0, int x1, int ey0, int ey1, int ex0, int ex1) {
+    const int eh = ey1 - ey0, ew = ex1 - ex0;
+    sub.resize(static_cast<size_t>(L) * eh * ew);
+    CopyWindow(z, L, h, w, ey0, ey1, ex0, ex1, sub.data());
+    img.resize(static_cast<size_t>(3) * eh * ew * kFactor * kFactor);
+    DecodeWhole(sub.data(), eh, ew, threads, img.data());
+    sink({y0 * kFactor, x0 * kFactor, (y1 - y0) * kFactor, (x1 - x0) * kFactor, img.data(), eh * kFactor, ew * kFactor,
+          (y0 - ey0) * kFactor, (x0 - ex0) * kFactor});
+  });
+}
+
+void LdmNet::Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0, int tile) const {
+  if (h <= tile && w <= tile) return DenoiseWhole(xt, h, w, lambda, threads, z0);
+  const int L = cfg_.latent;
+  std::vector<float> sub, out;
+  ForEachTile(h, w, tile, DenoiseHalo(), [&](int y0, int y1, int x0, int x1, int ey0, int ey1, int ex0, int ex1) {
+    const int eh = ey1 - ey0, ew = ex1 - ex0;
+    sub.resize(static_cast<size_t>(L) * eh * ew);
+    out.resize(sub.size());
+    CopyWindow(xt, L, h, w, ey0, ey1, ex0, ex1, sub.data());
+    DenoiseWhole(sub.data(), eh, ew, lambda, threads, out.data());
+    for (int c = 0; c < L; ++c)
+      for (int y = y0; y < y1; ++y) {
+        const float* s = out.data() + (static_cast<long>(c) * eh + (y - ey0)) * ew + (x0 - ex0);
+        std::copy(s, s + (x1 - x0), z0 + (static_cast<long>(c) * h + y) * w + x0);
+      }
+  });
+}
+
+void LdmNet::DecodeWhole(const float* z, int h, int w, int threads, float* x) const {
   const NetConfig& c = cfg_;
   std::vector<float> t(static_cast<size_t>(c.c3) * h * w);
   RunConv(dec_in_, z, h, w, false, t.data(), threads);
@@ -180,7 +267,7 @@ void LdmNet::Decode(const float* z, int h, int w, int threads, float* x) const {
   nn::PixelShuffle(u.data(), 3, h, w, 2, x);
 }
 
-void LdmNet::Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0) const {
+void LdmNet::DenoiseWhole(const float* xt, int h, int w, float lambda, int threads, float* z0) const {
   const NetConfig& c = cfg_;
   const long plane = static_cast<long>(h) * w;
   const long n = c.latent * plane;

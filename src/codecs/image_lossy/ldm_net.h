@@ -15,6 +15,7 @@
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_LDM_NET_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSY_LDM_NET_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,25 @@ int64_t DenoiserMacsPerPixel(const NetConfig& c);
 // Encoder + decoder + one denoiser pass per step of the default schedule (a full-rate encode).
 int64_t CodecMacsPerPixel(const NetConfig& c);
 
+// Tiles: Decode and Denoise run over tiles of at most kDecodeTile / kDenoiseTile latent cells a
+// side, each computed with its receptive field around it (DecodeHalo / DenoiseHalo cells, clipped
+// to the grid). Every convolution output is computed by the same operations whatever the size of
+// the array it is computed in (nn/kernels.h), and an output depends on no input further away than
+// the halo, so the tiled result is bit-identical to one pass over the whole grid; tiling only
+// bounds the working memory (a tile's activations instead of the image's). A grid that fits in
+// one tile runs in one pass.
+constexpr int kDecodeTile = 128;   // 1024 x 1024 pixels
+constexpr int kDenoiseTile = 256;
+
+// A decoded tile: the float image (3 planes of ph x pw, not clamped) of a halo-extended tile;
+// the tile itself is the h x w pixels at (oy, ox) in it, which are pixels (y0, x0) onward of the
+// whole image.
+struct DecodedTile {
+  int y0 = 0, x0 = 0, h = 0, w = 0;
+  const float* img = nullptr;
+  int ph = 0, pw = 0, oy = 0, ox = 0;
+};
+
 // Immutable, shareable across threads. `threads` splits each convolution's output channels
 // across threads: every output element is computed by the same operations whatever the count.
 class LdmNet {
@@ -56,8 +76,17 @@ class LdmNet {
   void Encode(const float* x, int H, int W, int threads, float* z) const;
   // z: latent x h x w -> x: 3 x 8h x 8w (not clamped).
   void Decode(const float* z, int h, int w, int threads, float* x) const;
-  // x_t: latent x h x w at log-SNR lambda -> z0_hat: latent x h x w.
-  void Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0) const;
+  // The same, one tile at a time (tile: latent cells a side): sink gets each tile's pixels, in
+  // raster order of tiles. Memory: one tile's activations, whatever the image size.
+  void DecodeTiles(const float* z, int h, int w, int threads, const std::function<void(const DecodedTile&)>& sink,
+                   int tile = kDecodeTile) const;
+  // x_t: latent x h x w at log-SNR lambda -> z0_hat: latent x h x w (in tiles of `tile` cells).
+  void Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0, int tile = kDenoiseTile) const;
+
+  // Receptive-field radii in latent cells: a decoded pixel depends on latents at most DecodeHalo()
+  // cells from its own cell, a denoised latent on inputs at most DenoiseHalo() cells away.
+  int DecodeHalo() const;
+  int DenoiseHalo() const;
 
   struct Conv {
     int out = 0, in = 0, k = 0;
@@ -66,6 +95,8 @@ class LdmNet {
 
  private:
   Status Load(const nn::WeightsFile& wf);
+  void DecodeWhole(const float* z, int h, int w, int threads, float* x) const;
+  void DenoiseWhole(const float* xt, int h, int w, float lambda, int threads, float* z0) const;
   NetConfig cfg_;
   Conv enc_in1_, enc_in2_, enc_in3_, enc_out_, dec_in_, dec_up3_, dec_up2_, dec_up1_, den_in_, den_out_;
   std::vector<Conv> enc_r1_, enc_r2_, enc_r3_, dec_r3_, dec_r2_, dec_r1_, den_b_;  // pairs c1, c2
