@@ -1,5 +1,6 @@
 #include "codecs/image_lossy/image_lossy_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -77,11 +78,23 @@ Status DecompressImageLossy(const container::Header& h, const uint8_t* payload, 
   return lossy::DecodeImage(*model->image_lossy, payload, h.payload_size, h.width, h.height, h.channels, o, out->data());
 }
 
-// Working memory of the decoder in bytes per image pixel: the autoencoder's full-resolution
-// activations (float) run over the whole image today (docs/codecs/image-lossy.md, "Limits").
-// Measured: 96 MB peak RSS decoding kodim05 (393 k pixels, quality 50, 1 thread), 240 bytes a
-// pixel with the model; 400 leaves a margin. The default 2 GiB limit so admits about 5 M pixels.
-constexpr uint64_t kDecodeBytesPerPixel = 400;
+// Working memory of the decoder (docs/codecs/image-lossy.md, "Memory"), for the shipped model's
+// widths (c1 32, F 96, L 8): per image pixel, the output, its working copy and the refinement
+// intervals (5 bytes a sample) and the latent states (3 bytes); plus the activations of one
+// denoiser tile and one autoencoder tile (ldm_net.h, "Tiles"), per latent cell of the tile with
+// its halo, each thread adding its padded input copy. Whatever the image size, the float
+// activations are those of at most one tile of each.
+uint64_t DecodeBytes(uint32_t width, uint32_t height, uint32_t channels, int threads) {
+  const uint64_t t = static_cast<uint64_t>(std::max(1, threads));
+  const uint64_t h = (uint64_t{height} + lossy::kFactor - 1) / lossy::kFactor;
+  const uint64_t w = (uint64_t{width} + lossy::kFactor - 1) / lossy::kFactor;
+  const auto tile_cells = [&](uint64_t tile, uint64_t halo) {
+    return (h <= tile ? h : tile + 2 * halo) * (w <= tile ? w : tile + 2 * halo);
+  };
+  const uint64_t den = tile_cells(lossy::kDenoiseTile, 14) * (1400 + 400 * t);
+  const uint64_t dec = tile_cells(lossy::kDecodeTile, 9) * (10000 + 2100 * t);
+  return (uint64_t{64} << 20) + uint64_t{width} * height * (5 * uint64_t{channels} + 3) + den + dec;
+}
 
 class ImageLossy final : public Codec {
  public:
@@ -100,8 +113,7 @@ class ImageLossy final : public Codec {
     return CompressImageLossy(in, *c.params, h, payload, c);
   }
   uint64_t DecodeMemory(const container::Header& h, int threads) const override {
-    (void)threads;
-    return uint64_t{h.width} * h.height * kDecodeBytesPerPixel;
+    return DecodeBytes(h.width, h.height, h.channels, threads);
   }
   // The progressive payload's header-size varint and at least one byte of codec header.
   uint64_t MinPayload(const container::Header&) const override { return 2; }

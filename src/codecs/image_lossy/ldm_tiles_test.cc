@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec.h"
 #include "codecs/image_lossy/ldm_net.h"
+#include "container/header.h"
 #include "codecs/image_lossy/test_util.h"
 #include "nn/weights.h"
 
@@ -24,7 +26,7 @@ std::vector<float> Latents(int L, int h, int w, uint32_t seed) {
 
 // Tile sizes from one cell (every output from a halo-only window) to just under the grid, on a
 // grid that is not a multiple of any of them.
-void ExpectTilesMatchWhole(const LdmNet& net, int h, int w, const std::vector<int>& tiles) {
+void ExpectTilesMatchWhole(const LdmNet& net, int h, int w, const std::vector<int>& tiles, const std::vector<int>& thread_counts) {
   const int L = net.config().latent;
   const std::vector<float> z = Latents(L, h, w, 7);
   const size_t npx = static_cast<size_t>(3) * h * w * kFactor * kFactor;
@@ -38,7 +40,7 @@ void ExpectTilesMatchWhole(const LdmNet& net, int h, int w, const std::vector<in
   ASSERT_EQ(pass, 1);
   net.Denoise(z.data(), h, w, 1.5f, 1, den_whole.data(), 1 << 20);
   for (int tile : tiles) {
-    for (int threads : {1, 2}) {
+    for (int threads : thread_counts) {
       std::vector<float> tiled(npx, -7.0f), den(z.size(), -7.0f);
       int count = 0;
       net.DecodeTiles(z.data(), h, w, threads, [&](const DecodedTile& t) {
@@ -63,7 +65,7 @@ void ExpectTilesMatchWhole(const LdmNet& net, int h, int w, const std::vector<in
 TEST(LdmTiles, TinyModelTilesAreBitIdenticalToTheWholeGrid) {
   auto net = LdmNet::FromWeights(testing::TinyModel(3));
   ASSERT_TRUE(net.ok()) << net.status().message();
-  ExpectTilesMatchWhole(*net, 23, 17, {1, 2, 5, 8, 16});
+  ExpectTilesMatchWhole(*net, 23, 17, {1, 2, 5, 8, 16}, {1, 2});
 }
 
 TEST(LdmTiles, ShippedModelTilesAreBitIdenticalToTheWholeGrid) {
@@ -74,7 +76,7 @@ TEST(LdmTiles, ShippedModelTilesAreBitIdenticalToTheWholeGrid) {
   // The halo the tiles are computed with: the shipped model's receptive field (ldm_net.cc).
   EXPECT_EQ(net->DecodeHalo(), 9);
   EXPECT_EQ(net->DenoiseHalo(), 14);
-  ExpectTilesMatchWhole(*net, 37, 29, {3, 11, 20});
+  ExpectTilesMatchWhole(*net, 37, 29, {13}, {2});
 }
 
 // A halo one cell short of the receptive field would differ: the test above can fail.
@@ -100,6 +102,33 @@ TEST(LdmTiles, ShippedModelDependsOnLatentsAtTheHaloDistance) {
   };
   EXPECT_TRUE(cell_differs(12, 2));
   EXPECT_FALSE(cell_differs(12, 1));
+}
+
+}  // namespace
+}  // namespace dc::lossy
+
+namespace dc::lossy {
+namespace {
+
+// The decoder's stated working set (image_lossy_codec.cc, docs/codecs/image-lossy.md "Memory"):
+// tiles keep a 6000 x 4000 image within 1.5 GiB on 2 threads; it grows with the pixels only by
+// the bytes of the output and the latents.
+TEST(LdmTiles, StatedDecodeMemoryOfLargeImages) {
+  const Codec* codec = FindCodec(DC_CODEC_IMAGE_LOSSY);
+  ASSERT_NE(codec, nullptr);
+  container::Header h;
+  h.channels = 3;
+  const auto need = [&](uint32_t w, uint32_t hh, int threads) {
+    h.width = w;
+    h.height = hh;
+    return codec->DecodeMemory(h, threads);
+  };
+  EXPECT_LT(need(6000, 4000, 2), uint64_t{3} << 29);
+  EXPECT_LT(need(6000, 4000, 1), need(6000, 4000, 2));
+  // Past the tile size the activations stop growing: doubling the pixels adds 18 bytes a pixel.
+  EXPECT_EQ(need(12000, 4000, 2) - need(6000, 4000, 2), uint64_t{6000} * 4000 * 18);
+  // The largest image a header may claim (2^28 pixels) is over the default limit.
+  EXPECT_GT(need(16384, 16384, 1), uint64_t{2} << 30);
 }
 
 }  // namespace
