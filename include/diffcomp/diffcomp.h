@@ -154,8 +154,10 @@ typedef struct {
   double snr_db;          /* signal-lossy: target signal-to-noise ratio in dB */
   double bits_per_sample; /* signal-lossy: target bits per sample */
   uint32_t keyint;        /* video: keyframe interval in frames (0 = default 30) */
-  /* Bytes a compression or decompression may hold (0 = the default, 2 GiB). A file or input
-   * that needs more fails with DC_ERR_TOO_LARGE naming the need, before it is decoded.
+  /* Bytes a compression or decompression may hold (0 = the default, 2 GiB). When the work fits
+   * only with fewer threads than `threads`, it runs with fewer (the output never depends on the
+   * thread count); a file or input that needs more even on one thread fails with
+   * DC_ERR_TOO_LARGE naming the need, before it is decoded.
    * Not part of the struct_size 0 layout: read only when struct_size covers it. */
   uint64_t memory_limit;
   /* New fields go here, at the end (ABI: see the top of this file). */

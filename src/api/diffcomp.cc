@@ -46,7 +46,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
   if (in.size > 0 && !in.data) return Error(DC_ERR_INVALID_ARGUMENT, "content has no data");
   if (in.kind == DC_KIND_BYTES && in.size > DC_MAX_BYTES_INPUT)
     return Error(DC_ERR_TOO_LARGE, "input beyond the 4 GiB limit");
-  const CodecContext c = ContextOf(p);
+  CodecContext c = ContextOf(p);
   {  // The encoder holds the input, a reconstruction of its size and the decoder's working set.
     container::Header est;
     est.codec = codec->id;
@@ -58,7 +58,9 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     est.chroma = in.chroma;
     est.tile_size = p.tile_size ? p.tile_size : 256;
     est.original_size = in.size;
-    RETURN_IF_ERROR(CheckMemory(in.size + in.side_size + codec->DecodeMemory(est, c.threads), p.memory_limit));
+    ASSIGN_OR_RETURN(c.threads, ThreadsWithinMemory(c.threads, p.memory_limit, [&](int n) {
+                       return in.size + in.side_size + codec->DecodeMemory(est, n);
+                     }));
   }
   container::Header h;
   h.codec = codec->id;
@@ -97,13 +99,15 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
 
 // Parses a container (which refuses a revision this build does not know) and checks what can be
 // checked before decoding: the payload's minimum size, the memory the decode needs, and a lossy payload's checksum.
-StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p) {
+StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p, int* threads) {
   ASSIGN_OR_RETURN(container::Header h, container::Parse(data, size));
   const Codec* codec = FindCodec(h.codec);
   if (h.payload_size < codec->MinPayload(h))
     return Error(DC_ERR_TRUNCATED, std::string(codec->name) + " payload of " + std::to_string(h.payload_size) +
                                        " bytes is shorter than its header needs");
-  RETURN_IF_ERROR(CheckMemory(codec->DecodeMemory(h, ResolveThreads(p.threads)), p.memory_limit));
+  ASSIGN_OR_RETURN(const int t, ThreadsWithinMemory(ResolveThreads(p.threads), p.memory_limit,
+                                                    [&](int n) { return codec->DecodeMemory(h, n); }));
+  if (threads) *threads = t;
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // the fuzzers reach the payload decoders
   if (codec->lossy && container::Crc32(data + h.payload_offset, h.payload_size) != h.checksum)
     return Error(DC_ERR_CHECKSUM, "payload does not match its checksum");
@@ -115,9 +119,12 @@ namespace {
 
 Status Decompress(const uint8_t* data, size_t size, const dc_params& p, std::vector<uint8_t>* out,
                   dc_content* meta, std::vector<uint8_t>* side) {
-  ASSIGN_OR_RETURN(const container::Header h, OpenForDecoding(data, size, p));
+  int threads = 1;
+  ASSIGN_OR_RETURN(const container::Header h, OpenForDecoding(data, size, p, &threads));
   const Codec* codec = FindCodec(h.codec);
-  RETURN_IF_ERROR(codec->Decompress(h, data + h.payload_offset, ContextOf(p), out));
+  CodecContext c = ContextOf(p);
+  c.threads = threads;
+  RETURN_IF_ERROR(codec->Decompress(h, data + h.payload_offset, c, out));
   const uint32_t want = codec->lossy ? h.output_checksum : h.checksum;
   if ((!codec->lossy || h.has_output_checksum) && container::Crc32(out->data(), out->size()) != want)
     return Error(DC_ERR_CHECKSUM, "decoded content does not match its checksum");

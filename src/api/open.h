@@ -12,8 +12,11 @@
 namespace dc {
 
 // Parses the container (container::Parse refuses unknown revisions) and checks the payload's minimum size, the memory
-// the decode needs against p.memory_limit, and a lossy payload's checksum.
-StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p);
+// the decode needs against p.memory_limit, and a lossy payload's checksum. *threads (if given): the
+// threads to decode with, p.threads or fewer if the decode fits the memory limit only with fewer
+// (ThreadsWithinMemory).
+StatusOr<container::Header> OpenForDecoding(const uint8_t* data, size_t size, const dc_params& p,
+                                            int* threads = nullptr);
 
 }  // namespace dc
 

@@ -36,7 +36,8 @@ Status Truncate(const uint8_t* data, size_t size, double rate, const dc_params& 
   if (!codec->progressive)
     return Error(DC_ERR_INVALID_ARGUMENT, std::string("codec ") + codec->name +
                                               " is not progressive (only image-lossy and signal-lossy files can be truncated)");
-  ASSIGN_OR_RETURN(container::Header h, OpenForDecoding(data, size, p));  // checks the payload's CRC
+  int threads = 1;
+  ASSIGN_OR_RETURN(container::Header h, OpenForDecoding(data, size, p, &threads));  // checks the payload's CRC
   const uint8_t* payload = data + h.payload_offset;
   const uint64_t units = RateUnits(h);
   const double budget_bits = rate * static_cast<double>(units);
@@ -63,7 +64,7 @@ Status Truncate(const uint8_t* data, size_t size, double rate, const dc_params& 
   h.payload_size = keep;
   std::vector<uint8_t> decoded;
   CodecContext c;
-  c.threads = ResolveThreads(p.threads);
+  c.threads = threads;
   c.model_path = p.model_path;
   c.memory_limit = p.memory_limit;
   c.params = &p;

@@ -64,8 +64,9 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
     // Two decoded frames, the decoder's working set and the index, within the memory limit.
     const dc::Codec* codec = dc::FindCodec(h.codec);
     const uint64_t fb = dc::container::VideoFrameBytes(h.width, h.height, h.chroma);
-    const uint64_t need = codec->DecodeMemory(h, dc::ResolveThreads(p.threads)) - h.original_size + 2 * fb;
-    RETURN_IF_ERROR(dc::CheckMemory(need, p.memory_limit));
+    ASSIGN_OR_RETURN(p.threads, dc::ThreadsWithinMemory(dc::ResolveThreads(p.threads), p.memory_limit, [&](int n) {
+                       return codec->DecodeMemory(h, n) - h.original_size + 2 * fb;
+                     }));
     if (h.payload_size < codec->MinPayload(h)) return dc::Error(DC_ERR_TRUNCATED, "payload shorter than its frame index");
     auto d = std::make_unique<dc_video_decoder>();
     if (h.codec == DC_CODEC_VIDEO_LOSSY) {
@@ -88,6 +89,7 @@ dc_error dc_video_decoder_open(const uint8_t* data, size_t size, const dc_params
       d->params.model_path = d->model_path.c_str();
     }
     d->params.progress = nullptr;
+    d->params.threads = p.threads;  // within the memory limit (ThreadsWithinMemory above)
     d->crc_all = crc32(0L, Z_NULL, 0);
     *out = d.release();
     return dc::Status::Ok();

@@ -80,6 +80,25 @@ int ResolveThreads(int threads);
 constexpr uint64_t kDefaultMemoryLimit = uint64_t{2} << 30;
 // DC_ERR_TOO_LARGE naming both figures if `need` bytes exceed `limit` (0: the default).
 Status CheckMemory(uint64_t need, uint64_t limit);
+// The most threads, at most `threads`, whose working set `need(t)` (bytes, t threads; extra
+// bytes the caller holds included) fits `limit` (0: the default). A codec's output never depends
+// on its thread count, so a decode or encode that fits with fewer threads runs with fewer rather
+// than failing; DC_ERR_TOO_LARGE (CheckMemory's message, one thread's need) if none fits.
+template <typename Need>
+StatusOr<int> ThreadsWithinMemory(int threads, uint64_t limit, Need&& need) {
+  const uint64_t lim = limit ? limit : kDefaultMemoryLimit;
+  int t = threads < 1 ? 1 : threads;
+  if (need(t) > lim) {  // the largest fitting count in [1, t), need growing with the threads
+    int lo = 1, hi = t - 1;
+    while (lo < hi) {
+      const int mid = lo + (hi - lo + 1) / 2;
+      if (need(mid) <= lim) lo = mid; else hi = mid - 1;
+    }
+    t = lo;
+  }
+  RETURN_IF_ERROR(CheckMemory(need(t), limit));
+  return t;
+}
 
 // Content checks shared by the codecs of one kind.
 Status CheckImageContent(const dc_content& in);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec.h"
 #include "container/container.h"
 #include "extras/file_io.h"
 #include "extras/image_io.h"
@@ -430,6 +431,42 @@ TEST(ApiRoundTrip, Images) {
     p1.threads = 1;
     EXPECT_TRUE(Compress(c, p1) == dfc) << "1 thread gives other bytes than 2";
   }
+}
+
+// A decode (or encode) that fits the memory limit only with fewer threads runs with fewer:
+// threads never change the bytes, so it is not refused (image-lossless counts 1024 bytes a tile
+// pixel per thread: 4 MiB for a 64 x 64 tile).
+TEST(ApiRoundTrip, FewerThreadsWhenMemoryAllowsOnlyFewer) {
+  dc_model_info m{};
+  ASSERT_TRUE(DefaultModel(&m));
+  const Bytes px = TestImage(128, 64, 3, 5);
+  const dc_content c = ImageContent(px, 128, 64, 3, DC_FORMAT_PNG);
+  dc_params p = Params(DC_CODEC_IMAGE_LOSSLESS);
+  p.tile_size = 64;  // two tiles: two threads would hold two tile coders
+  p.threads = 2;
+  p.memory_limit = 6u << 20;
+  const Bytes dfc = Compress(c, p);
+  dc_params p1 = p;
+  p1.threads = 1;
+  p1.memory_limit = 0;
+  EXPECT_TRUE(Compress(c, p1) == dfc);
+  Bytes back;
+  ASSERT_EQ(TryDecompress(dfc, &p, &back), DC_OK) << dc_last_error_message();
+  EXPECT_TRUE(back == px);
+  // Not even one thread fits: refused, naming the need.
+  p.memory_limit = 3u << 20;
+  EXPECT_EQ(TryDecompress(dfc, &p), DC_ERR_TOO_LARGE);
+  EXPECT_NE(std::string(dc_last_error_message()).find("needs about"), std::string::npos);
+}
+
+TEST(ThreadsWithinMemory, LargestCountThatFits) {
+  const auto need = [](int t) { return uint64_t{100} * t; };
+  EXPECT_EQ(*dc::ThreadsWithinMemory(8, 250, need), 2);
+  EXPECT_EQ(*dc::ThreadsWithinMemory(2, 250, need), 2);
+  EXPECT_EQ(*dc::ThreadsWithinMemory(1000, 99999, need), 999);
+  EXPECT_EQ(*dc::ThreadsWithinMemory(0, 250, need), 1);
+  EXPECT_EQ(dc::ThreadsWithinMemory(4, 50, need).status().code(), DC_ERR_TOO_LARGE);
+  EXPECT_EQ(*dc::ThreadsWithinMemory(64, 0, [](int t) { return (uint64_t{1} << 27) * t; }), 16);  // default 2 GiB
 }
 
 TEST(ApiRoundTrip, KodakCrop) {
