@@ -56,7 +56,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     est.channels = in.channels;
     est.frames = in.kind == DC_KIND_VIDEO ? in.frames : in.width;
     est.chroma = in.chroma;
-    est.tile_size = p.tile_size ? p.tile_size : 256;
+    est.tile_size = codec->EncodeTileSize(in, p);
     est.original_size = in.size;
     ASSIGN_OR_RETURN(c.threads, ThreadsWithinMemory(c.threads, p.memory_limit, [&](int n) {
                        return in.size + in.side_size + codec->DecodeMemory(est, n);

@@ -63,6 +63,9 @@ class Codec {
   // The fewest payload bytes a well-formed file with this header can have (a payload shorter
   // than that is DC_ERR_TRUNCATED before any allocation). The default: 0.
   virtual uint64_t MinPayload(const container::Header& h) const;
+  // The tile size the encoder will use for `in` (tiled codecs; the API's memory estimate of an
+  // encode uses it). The default: p.tile_size, or 256 when it is 0.
+  virtual uint32_t EncodeTileSize(const dc_content& in, const dc_params& p) const;
   // Codec parameters between the model reference and the payload (docs/format.md registry).
   virtual void WriteParams(const container::Header& h, ByteWriter& w) const;
   virtual Status ParseParams(ByteReader& r, container::Header* h) const;

@@ -53,6 +53,11 @@ uint64_t Codec::DecodeMemory(const container::Header& h, int threads) const {
   return h.original_size + h.side.size();
 }
 
+uint32_t Codec::EncodeTileSize(const dc_content& in, const dc_params& p) const {
+  (void)in;
+  return p.tile_size ? p.tile_size : 256;
+}
+
 uint64_t Codec::MinPayload(const container::Header& h) const {
   (void)h;
   return 0;

@@ -434,17 +434,17 @@ TEST(ApiRoundTrip, Images) {
 }
 
 // A decode (or encode) that fits the memory limit only with fewer threads runs with fewer:
-// threads never change the bytes, so it is not refused (image-lossless counts 1024 bytes a tile
-// pixel per thread: 4 MiB for a 64 x 64 tile).
+// threads never change the bytes, so it is not refused (image-lossless counts 32 MiB and 320
+// bytes a tile pixel per thread: 5 MiB for a 128 x 128 tile).
 TEST(ApiRoundTrip, FewerThreadsWhenMemoryAllowsOnlyFewer) {
   dc_model_info m{};
   ASSERT_TRUE(DefaultModel(&m));
-  const Bytes px = TestImage(128, 64, 3, 5);
-  const dc_content c = ImageContent(px, 128, 64, 3, DC_FORMAT_PNG);
+  const Bytes px = TestImage(256, 64, 3, 5);
+  const dc_content c = ImageContent(px, 256, 64, 3, DC_FORMAT_PNG);
   dc_params p = Params(DC_CODEC_IMAGE_LOSSLESS);
-  p.tile_size = 64;  // two tiles: two threads would hold two tile coders
+  p.tile_size = 128;  // two tiles: two threads would hold two tile coders
   p.threads = 2;
-  p.memory_limit = 6u << 20;
+  p.memory_limit = 40u << 20;  // one thread needs about 37 MiB, two 42
   const Bytes dfc = Compress(c, p);
   dc_params p1 = p;
   p1.threads = 1;
@@ -454,9 +454,42 @@ TEST(ApiRoundTrip, FewerThreadsWhenMemoryAllowsOnlyFewer) {
   ASSERT_EQ(TryDecompress(dfc, &p, &back), DC_OK) << dc_last_error_message();
   EXPECT_TRUE(back == px);
   // Not even one thread fits: refused, naming the need.
-  p.memory_limit = 3u << 20;
+  p.memory_limit = 36u << 20;
   EXPECT_EQ(TryDecompress(dfc, &p), DC_ERR_TOO_LARGE);
   EXPECT_NE(std::string(dc_last_error_message()).find("needs about"), std::string::npos);
+}
+
+// The encoder's default tile (docs/codecs/image-lossless.md, "Tile size"): 1024 for an image
+// where at least half the pixels repeat their left neighbour, when it fits the memory limit;
+// 256 otherwise; the caller's tile size always wins. The file records the tile it was coded with.
+TEST(ApiRoundTrip, DefaultTileFollowsTheContent) {
+  dc_model_info m{};
+  ASSERT_TRUE(DefaultModel(&m));
+  const dc::Codec* codec = dc::FindCodec(DC_CODEC_IMAGE_LOSSLESS);
+  ASSERT_NE(codec, nullptr);
+  const uint32_t w = 300, h = 40;
+  Bytes flat(size_t{w} * h * 3, 200);
+  for (uint32_t y = 0; y < h; ++y)  // stripes: a repeat of the left neighbour but at each edge
+    for (uint32_t x = 0; x < w; ++x) flat[(size_t{y} * w + x) * 3] = static_cast<uint8_t>(x / 7 * 9 + y);
+  const Bytes noisy = TestImage(w, h, 3, 9);
+  const dc_content cf = ImageContent(flat, w, h, 3, DC_FORMAT_PNG), cn = ImageContent(noisy, w, h, 3, DC_FORMAT_PNG);
+  dc_params p = Params(DC_CODEC_IMAGE_LOSSLESS);
+  EXPECT_EQ(codec->EncodeTileSize(cf, p), 1024u);
+  EXPECT_EQ(codec->EncodeTileSize(cn, p), 256u);
+  p.tile_size = 64;
+  EXPECT_EQ(codec->EncodeTileSize(cf, p), 64u);
+  p.tile_size = 0;
+  p.memory_limit = 40u << 20;  // a 1024 tile coder needs about 32 MiB + 300 x 300 x 320 bytes = 59 MiB
+  EXPECT_EQ(codec->EncodeTileSize(cf, p), 256u);
+  p.memory_limit = 0;
+  // The file stores the tile, clamped to the image's longer side, and decodes exactly.
+  const Bytes dfc = Compress(cf, p);
+  auto hd = dc::container::Parse(dfc.data(), dfc.size());
+  ASSERT_TRUE(hd.ok()) << hd.status().message();
+  EXPECT_EQ(hd->tile_size, w);
+  Bytes back;
+  ASSERT_EQ(TryDecompress(dfc, &p, &back), DC_OK) << dc_last_error_message();
+  EXPECT_TRUE(back == flat);
 }
 
 TEST(ThreadsWithinMemory, LargestCountThatFits) {
