@@ -1,0 +1,278 @@
+#!/usr/bin/python3
+"""Ultra-low-rate benchmark of image-lossy (issue 13): diffcomp against what a user would do instead.
+
+For every image and every target rate B (default 0.02, 0.03, 0.05 bpp):
+  ours      `diffcomp compress -c image-lossy --bpp B` (a fresh encode; the codec takes the longest
+            prefix of diffusion steps whose whole .dfc file is at most B bpp, so the actual rate is
+            at or below B and two targets can give the same file), then `diffcomp decompress`.
+            Its actual byte count is the budget of every other candidate for that image and rate.
+  avif-Nx   the image downscaled N x (PIL Lanczos), `avifenc -s 6 -j 1 -y 444 --min Q --max Q`, Q
+            found by binary search as the smallest quantizer (best quality) whose file is at most
+            the budget; `avifdec`, then upscaled back to full size (PIL Lanczos). N = 1 is plain AVIF.
+  jxl       `cjxl -d D -e 7` (its default resampling: libjxl switches to 2x2 itself from d 20), D by
+            binary search in log(D) over [0.3, 25] (25 is cjxl's largest distance) for the smallest
+            D whose file is at most the budget; `djxl`.
+  jxl-rN    the same with `--resampling=N` (JPEG XL's own downsampling; its decoder upsamples).
+A candidate whose coarsest setting is still over the budget is recorded as not reachable, with the
+size of that coarsest file. Monotonicity of size in the parameter is assumed by the search.
+
+Metrics on the decoded 8-bit PNGs at full size: PSNR (RGB) and MS-SSIM from extras/metrics.h
+(build/bin/diffcomp-lossy-eval), butteraugli from the Debian `butteraugli` tool (the 2017 release:
+it prints the max-norm distance only; libjxl's butteraugli_main with its 3-norm is not installed).
+Times: /usr/bin/time around each tool (wall seconds and user+system CPU seconds), for ours the
+encode and the decode, for the others the final encode (not the search) and decode + upscale.
+
+Results: OUT/raw.json, written after every image (an interrupted run resumes where it stopped).
+`--crops` (after the run) writes the side-by-side crops and `--report` writes OUT/results.md's
+tables (scripts/report-image-lossy-ultralow.py is not needed: everything is in this file).
+Needs /usr/bin/python3 with PIL; nothing else outside the standard library."""
+import argparse, json, math, os, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--images', default='../shared/data/kodak')
+ap.add_argument('--out', default='results/image-lossy/ultralow')
+ap.add_argument('--build', default='build')
+ap.add_argument('--work', default='/tmp/dc-bench-ultralow')
+ap.add_argument('--limit', type=int, default=0)
+ap.add_argument('--bpps', default='0.02,0.03,0.05')
+ap.add_argument('--threads', type=int, default=2, help='threads of diffcomp (the others run on one)')
+ap.add_argument('--variants', default='avif-1x,avif-2x,avif-4x,avif-8x,jxl,jxl-r4,jxl-r8')
+ap.add_argument('--crops', action='store_true', help='write the side-by-side crops from an existing run')
+ap.add_argument('--crop-images', default='kodim08,kodim15,kodim19,kodim23')
+ap.add_argument('--crop-bpp', type=float, default=0.05)
+args = ap.parse_args()
+
+DC = os.path.join(args.build, 'bin', 'diffcomp')
+EVAL = os.path.join(args.build, 'bin', 'diffcomp-lossy-eval')
+BPPS = [float(b) for b in args.bpps.split(',')]
+VARIANTS = args.variants.split(',')
+os.makedirs(args.out, exist_ok=True)
+os.makedirs(args.work, exist_ok=True)
+RAW = os.path.join(args.out, 'raw.json')
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(' '.join(cmd) + ': ' + r.stderr.strip())
+    return r.stdout
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time; returns (wall seconds, user+system CPU seconds)."""
+    tf = os.path.join(args.work, 'time.txt')
+    r = subprocess.run(['/usr/bin/time', '-o', tf, '-f', '%e %U %S'] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(' '.join(cmd) + ': ' + r.stderr.strip())
+    e, u, s = open(tf).read().split()[-3:]
+    return float(e), float(u) + float(s)
+
+
+def first_line(cmd):
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        return (r.stdout or r.stderr).strip().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def metrics(ref, dist):
+    m = json.loads(run([EVAL, ref, dist]).splitlines()[0])
+    b = subprocess.run(['butteraugli', ref, dist], capture_output=True, text=True)
+    ba = float(b.stdout.split()[0]) if b.returncode == 0 and b.stdout.strip() else None
+    return dict(psnr=m['psnr'], msssim=m['msssim'], butteraugli=ba)
+
+
+def resize(src, dst, size):
+    from PIL import Image
+    t0 = time.time()
+    Image.open(src).convert('RGB').resize(size, Image.LANCZOS).save(dst)
+    return time.time() - t0
+
+
+# ---- candidates ------------------------------------------------------------------------------
+def variant_spec(v):
+    """(kind, factor): ('avif', N) or ('jxl', resampling or 0 for cjxl's default)."""
+    kind, _, f = v.partition('-')
+    if kind == 'avif':
+        return 'avif', int(f.rstrip('x'))
+    return 'jxl', int(f[1:]) if f else 0
+
+
+def search_candidate(v, src, size, budget, wd):
+    """Best setting of variant v at most `budget` bytes; returns its record (metrics included)."""
+    kind, f = variant_spec(v)
+    W, H = size
+    tag = os.path.join(wd, v)
+    inp, down_s = src, 0.0
+    if kind == 'avif' and f > 1:
+        inp = tag + '-down.png'
+        down_s = resize(src, inp, (W // f, H // f))
+    sizes = {}
+
+    def enc(p):
+        ext = 'avif' if kind == 'avif' else 'jxl'
+        o = f'{tag}-{p}.{ext}'
+        if kind == 'avif':
+            cmd = ['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(p), '--max', str(p), inp, o]
+        else:
+            cmd = ['cjxl', inp, o, '-d', f'{p:.4g}', '-e', '7', '--quiet'] + ([f'--resampling={f}'] if f else [])
+        es, ec = timed(cmd)
+        sizes[p] = (os.path.getsize(o), o, es, ec)
+        return sizes[p][0]
+
+    if kind == 'avif':
+        coarsest = 63
+        if enc(coarsest) > budget:
+            return dict(reached=False, coarsest_param=coarsest, coarsest_bytes=sizes[coarsest][0])
+        lo, hi = 0, 63  # invariant: hi fits
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if enc(mid) <= budget: hi = mid
+            else: lo = mid
+        if lo == 0 and enc(0) <= budget: hi = 0
+        best = hi
+    else:
+        coarsest = 25.0
+        if enc(coarsest) > budget:
+            return dict(reached=False, coarsest_param=coarsest, coarsest_bytes=sizes[coarsest][0])
+        lo, hi = math.log(0.3), math.log(25.0)  # hi fits
+        for _ in range(8):  # ratio 83 in 8 halvings: 1.7 % steps in D
+            mid = (lo + hi) / 2
+            if enc(float(f'{math.exp(mid):.4g}')) <= budget: hi = mid
+            else: lo = mid
+        best = float(f'{math.exp(hi):.4g}') if hi != math.log(25.0) else coarsest
+        if best not in sizes: enc(best)
+    nbytes, o, es, ec = sizes[best]
+    png = f'{tag}-dec.png'
+    if kind == 'avif':
+        ds, dc = timed(['avifdec', '-j', '1', o, png if f == 1 else tag + '-dec-small.png'])
+        up_s = resize(tag + '-dec-small.png', png, (W, H)) if f > 1 else 0.0
+    else:
+        ds, dc = timed(['djxl', o, png, '--quiet', '--num_threads=1'])
+        up_s = 0.0
+    rec = dict(reached=True, param=best, bytes=nbytes, encodes_in_search=len(sizes),
+               enc_s=es + down_s, enc_cpu_s=ec + down_s, dec_s=ds + up_s, dec_cpu_s=dc + up_s)
+    rec.update(metrics(src, png))
+    return rec
+
+
+def image_size(path):
+    from PIL import Image
+    return Image.open(path).size
+
+
+# ---- the run ---------------------------------------------------------------------------------
+def provenance():
+    head = run(['git', 'rev-parse', 'HEAD']).strip()
+    dirty = bool(run(['git', 'status', '--porcelain', '--untracked-files=no']).strip())
+    dpkg = lambda p: first_line(['dpkg-query', '-W', '-f', '${Version}', p])
+    return dict(git_commit=head, git_dirty=dirty, command=' '.join(sys.argv),
+                tools=dict(avifenc=first_line(['avifenc', '--version']), cjxl=first_line(['cjxl', '--version']),
+                           butteraugli='Debian butteraugli ' + str(dpkg('butteraugli')), pillow=__import__('PIL').__version__,
+                           resampling='PIL Image.LANCZOS, down and up'))
+
+
+def main_run():
+    imgs = sorted(f for f in os.listdir(args.images) if f.endswith('.png'))
+    if args.limit: imgs = imgs[:args.limit]
+    R = json.load(open(RAW)) if os.path.exists(RAW) else {}
+    R.setdefault('runs', []).append(dict(started=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), **provenance()))
+    R['bpps'] = BPPS
+    R['variants'] = VARIANTS
+    R.setdefault('images', {})
+
+    def save():
+        json.dump(R, open(RAW + '.tmp', 'w'), indent=1)
+        os.replace(RAW + '.tmp', RAW)
+
+    t_start = time.time()
+    for n, name in enumerate(imgs):
+        stem = name[:-4]
+        src = os.path.join(args.images, name)
+        wd = os.path.join(args.work, stem)
+        os.makedirs(wd, exist_ok=True)
+        W, H = image_size(src)
+        I = R['images'].setdefault(stem, dict(width=W, height=H, rates={}))
+        by_budget = {}  # the search depends only on the budget: reuse it where two targets give one file
+        for r in I['rates'].values():
+            for v, c in r.get('candidates', {}).items():
+                by_budget[(v, r['ours']['bytes'])] = c
+        for B in BPPS:
+            key = f'{B:g}'
+            r = I['rates'].get(key)
+            if r is None or 'ours' not in r:
+                f = os.path.join(wd, f'ours-{key}.dfc')
+                png = os.path.join(wd, f'ours-{key}.png')
+                es, ec = timed([DC, 'compress', '-q', '-c', 'image-lossy', '--bpp', str(B), '-T', str(args.threads), '-f', '-o', f, src])
+                ds, dc = timed([DC, 'decompress', '-q', '-T', str(args.threads), '-f', '-o', png, f])
+                info = json.loads(run([DC, '--json', 'info', f]))[0]
+                ok = image_size(png) == (W, H)
+                if not ok: raise RuntimeError(f'{png}: decoded size differs from {src}')
+                r = dict(ours=dict(bytes=os.path.getsize(f), bpp=os.path.getsize(f) * 8 / (W * H), decodes=ok,
+                                   model_fingerprint=info['model_fingerprint'], revision=info['revision'],
+                                   enc_s=es, enc_cpu_s=ec, dec_s=ds, dec_cpu_s=dc, **metrics(src, png)),
+                         candidates={})
+                I['rates'][key] = r
+                save()
+            budget = r['ours']['bytes']
+            for v in VARIANTS:
+                if v in r['candidates']: continue
+                c = by_budget.get((v, budget))
+                if c is None:
+                    c = search_candidate(v, src, (W, H), budget, wd)
+                    by_budget[(v, budget)] = c
+                r['candidates'][v] = c
+                save()
+        print(f'[{n + 1}/{len(imgs)}] {stem} done, {time.time() - t_start:.0f} s', file=sys.stderr, flush=True)
+    R['runs'][-1]['finished'] = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    save()
+
+
+# ---- crops -----------------------------------------------------------------------------------
+def main_crops():
+    """original | diffcomp | AVIF 2x | AVIF 4x, the centre 256 x 256 pixels, at --crop-bpp, from
+    the files of the run in --work (re-decoded at the recorded parameters if missing)."""
+    from PIL import Image, ImageDraw
+    R = json.load(open(RAW))
+    key = f'{args.crop_bpp:g}'
+    C = 256
+    lab_h = 28
+    for stem in args.crop_images.split(','):
+        I = R['images'][stem]
+        r = I['rates'][key]
+        src = os.path.join(args.images, stem + '.png')
+        wd = os.path.join(args.work, stem)
+        W, H = I['width'], I['height']
+        box = ((W - C) // 2, (H - C) // 2, (W + C) // 2, (H + C) // 2)
+        panels = [('original', src, None)]
+        panels.append((f'diffcomp {r["ours"]["bytes"]} B', os.path.join(wd, f'ours-{key}.png'), r['ours']))
+        for v in ('avif-2x', 'avif-4x'):
+            c = r['candidates'][v]
+            if not c['reached']:
+                panels.append((f'{v}: not reachable', None, None))
+                continue
+            # regenerate the decoded image of the chosen setting (the work dir holds the last search's)
+            f = int(v.split('-')[1].rstrip('x'))
+            tmp = os.path.join(wd, f'crop-{v}')
+            resize(src, tmp + '-down.png', (W // f, H // f))
+            run(['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(c['param']), '--max', str(c['param']), tmp + '-down.png', tmp + '.avif'])
+            if os.path.getsize(tmp + '.avif') != c['bytes']: raise RuntimeError(f'{stem} {v}: size differs from the run')
+            run(['avifdec', '-j', '1', tmp + '.avif', tmp + '-small.png'])
+            resize(tmp + '-small.png', tmp + '.png', (W, H))
+            panels.append((f'AVIF {v[5:]} q{c["param"]} {c["bytes"]} B', tmp + '.png', c))
+        out = Image.new('RGB', (len(panels) * C + (len(panels) - 1) * 4, C + lab_h), (255, 255, 255))
+        d = ImageDraw.Draw(out)
+        for i, (label, path, m) in enumerate(panels):
+            x = i * (C + 4)
+            if path: out.paste(Image.open(path).convert('RGB').crop(box), (x, lab_h))
+            d.text((x + 3, 1), label, fill=(0, 0, 0))
+            if m: d.text((x + 3, 14), f'BA {m["butteraugli"]:.1f}  {m["psnr"]:.2f} dB  MS-SSIM {m["msssim"]:.3f}', fill=(0, 0, 0))
+        dst = os.path.join(args.out, f'crop-{stem}-{key}bpp.png')
+        out.save(dst, optimize=True)
+        print(dst, os.path.getsize(dst), file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main_crops() if args.crops else main_run()
