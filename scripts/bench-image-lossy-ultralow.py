@@ -17,14 +17,15 @@ A candidate whose coarsest setting is still over the budget is recorded as not r
 size of that coarsest file. Monotonicity of size in the parameter is assumed by the search.
 
 Metrics on the decoded 8-bit PNGs at full size: PSNR (RGB) and MS-SSIM from extras/metrics.h
-(build/bin/diffcomp-lossy-eval), butteraugli from the Debian `butteraugli` tool (the 2017 release:
-it prints the max-norm distance only; libjxl's butteraugli_main with its 3-norm is not installed).
+(build/bin/diffcomp-lossy-eval); butteraugli from the Debian `butteraugli` tool (the 2017 release,
+the project's usual number: it prints the max-norm distance only) and from libjxl 0.7's
+butteraugli API (max-norm and 3-norm; a newer butteraugli, its numbers differ from the 2017 tool's).
 Times: /usr/bin/time around each tool (wall seconds and user+system CPU seconds), for ours the
 encode and the decode, for the others the final encode (not the search) and decode + upscale.
 
 Results: OUT/raw.json, written after every image (an interrupted run resumes where it stopped).
-`--crops` (after the run) writes the side-by-side crops and `--report` writes OUT/results.md's
-tables (scripts/report-image-lossy-ultralow.py is not needed: everything is in this file).
+`--crops` (after the run) writes the side-by-side crops, `--report` the tables (OUT/tables.md)
+that OUT/results.md quotes.
 Needs /usr/bin/python3 with PIL; nothing else outside the standard library."""
 import argparse, json, math, os, subprocess, sys, time
 
@@ -38,8 +39,10 @@ ap.add_argument('--bpps', default='0.02,0.03,0.05')
 ap.add_argument('--threads', type=int, default=2, help='threads of diffcomp (the others run on one)')
 ap.add_argument('--variants', default='avif-1x,avif-2x,avif-4x,avif-8x,jxl,jxl-r4,jxl-r8')
 ap.add_argument('--crops', action='store_true', help='write the side-by-side crops from an existing run')
-ap.add_argument('--crop-images', default='kodim08,kodim15,kodim19,kodim23')
-ap.add_argument('--crop-bpp', type=float, default=0.05)
+ap.add_argument('--crop-images', default='kodim15,kodim19,kodim23')
+ap.add_argument('--crop-size', type=int, default=192)
+ap.add_argument('--crop-bpps', default='0.03,0.05')
+ap.add_argument('--report', action='store_true', help='write OUT/tables.md from an existing run')
 args = ap.parse_args()
 
 DC = os.path.join(args.build, 'bin', 'diffcomp')
@@ -77,11 +80,59 @@ def first_line(cmd):
         return None
 
 
+_JXL = []
+
+
+def jxl_butteraugli(ref, dist):
+    """libjxl 0.7's butteraugli (the library's C API, through ctypes: libjxl-dev is not installed,
+    the shared library is): (max-norm, 3-norm), the two numbers libjxl's butteraugli_main prints;
+    (None, None) without the library. 8-bit RGB read as sRGB, the API's default intensity target."""
+    import ctypes
+    if not _JXL:
+        try:
+            J = ctypes.CDLL('libjxl.so.0.7')
+        except OSError:
+            _JXL.append(None)
+            return None, None
+
+        class PF(ctypes.Structure):  # JxlPixelFormat
+            _fields_ = [('num_channels', ctypes.c_uint32), ('data_type', ctypes.c_int),
+                        ('endianness', ctypes.c_int), ('align', ctypes.c_size_t)]
+        J.JxlButteraugliApiCreate.restype = ctypes.c_void_p
+        J.JxlButteraugliApiCreate.argtypes = [ctypes.c_void_p]
+        J.JxlButteraugliCompute.restype = ctypes.c_void_p
+        J.JxlButteraugliCompute.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(PF), ctypes.c_char_p,
+                                            ctypes.c_size_t, ctypes.POINTER(PF), ctypes.c_char_p, ctypes.c_size_t]
+        J.JxlButteraugliResultGetDistance.restype = ctypes.c_float
+        J.JxlButteraugliResultGetDistance.argtypes = [ctypes.c_void_p, ctypes.c_float]
+        J.JxlButteraugliResultGetMaxDistance.restype = ctypes.c_float
+        J.JxlButteraugliResultGetMaxDistance.argtypes = [ctypes.c_void_p]
+        J.JxlButteraugliResultDestroy.argtypes = [ctypes.c_void_p]
+        J.JxlButteraugliApiDestroy.argtypes = [ctypes.c_void_p]
+        _JXL.append((J, PF(3, 2, 0, 0)))  # 3 channels, JXL_TYPE_UINT8 = 2, native endianness, no row alignment
+    if _JXL[0] is None: return None, None
+    J, pf = _JXL[0]
+    from PIL import Image
+    a, b = (Image.open(p).convert('RGB') for p in (ref, dist))
+    if a.size != b.size: raise RuntimeError(f'{dist}: size differs from {ref}')
+    ab, bb = a.tobytes(), b.tobytes()
+    api = J.JxlButteraugliApiCreate(None)
+    r = J.JxlButteraugliCompute(api, a.size[0], a.size[1], ctypes.byref(pf), ab, len(ab), ctypes.byref(pf), bb, len(bb))
+    if not r:
+        J.JxlButteraugliApiDestroy(api)
+        raise RuntimeError(f'JxlButteraugliCompute failed on {dist}')
+    out = float(J.JxlButteraugliResultGetMaxDistance(r)), float(J.JxlButteraugliResultGetDistance(r, 3.0))
+    J.JxlButteraugliResultDestroy(r)
+    J.JxlButteraugliApiDestroy(api)
+    return out
+
+
 def metrics(ref, dist):
     m = json.loads(run([EVAL, ref, dist]).splitlines()[0])
     b = subprocess.run(['butteraugli', ref, dist], capture_output=True, text=True)
     ba = float(b.stdout.split()[0]) if b.returncode == 0 and b.stdout.strip() else None
-    return dict(psnr=m['psnr'], msssim=m['msssim'], butteraugli=ba)
+    jmax, j3 = jxl_butteraugli(ref, dist)
+    return dict(psnr=m['psnr'], msssim=m['msssim'], butteraugli=ba, butteraugli_jxl_max=jmax, butteraugli_jxl_3norm=j3)
 
 
 def resize(src, dst, size):
@@ -170,7 +221,7 @@ def provenance():
     dpkg = lambda p: first_line(['dpkg-query', '-W', '-f', '${Version}', p])
     return dict(git_commit=head, git_dirty=dirty, command=' '.join(sys.argv),
                 tools=dict(avifenc=first_line(['avifenc', '--version']), cjxl=first_line(['cjxl', '--version']),
-                           butteraugli='Debian butteraugli ' + str(dpkg('butteraugli')), pillow=__import__('PIL').__version__,
+                           butteraugli='Debian butteraugli ' + str(dpkg('butteraugli')), libjxl=dpkg('libjxl0.7'), pillow=__import__('PIL').__version__,
                            resampling='PIL Image.LANCZOS, down and up'))
 
 
@@ -230,49 +281,131 @@ def main_run():
     save()
 
 
+# ---- report --------------------------------------------------------------------------------
+def mean(xs):
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else float('nan')
+
+
+def main_report():
+    R = json.load(open(RAW))
+    imgs = sorted(R['images'])
+    L = []
+    w = L.append
+    w(f'<!-- written by scripts/bench-image-lossy-ultralow.py --report from raw.json; {len(imgs)} images -->')
+    w('')
+    w('Per target rate: diffcomp\'s actual bytes are every other candidate\'s budget (same image, at most as many bytes). '
+      'For each candidate: the images where it reaches the budget, its means over those images, diffcomp\'s means over the '
+      'same images, and on how many of them diffcomp is better (lower butteraugli, higher PSNR, higher MS-SSIM). '
+      '"AVIF best" is, per image, the AVIF (2x, 4x or 8x) with the lowest butteraugli: an oracle choice of the factor. '
+      'butteraugli: the 2017 tool (max-norm); 3-norm: libjxl 0.7\'s butteraugli. Bytes: mean file size. Times: wall seconds, mean.')
+    for B in R['bpps']:
+        key = f'{B:g}'
+        rs = {s: R['images'][s]['rates'][key] for s in imgs if key in R['images'][s]['rates']}
+        ours = {s: r['ours'] for s, r in rs.items()}
+        w('')
+        w(f'### Target {key} bpp')
+        w('')
+        w(f'diffcomp: {mean(o["bytes"] for o in ours.values()):.0f} bytes ({mean(o["bpp"] for o in ours.values()):.4f} bpp, '
+          f'{min(o["bpp"] for o in ours.values()):.4f}-{max(o["bpp"] for o in ours.values()):.4f}), '
+          f'{len(ours)} of {len(ours)} decode; PSNR {mean(o["psnr"] for o in ours.values()):.2f} dB, '
+          f'MS-SSIM {mean(o["msssim"] for o in ours.values()):.4f}, butteraugli {mean(o["butteraugli"] for o in ours.values()):.2f} '
+          f'(libjxl: max {mean(o["butteraugli_jxl_max"] for o in ours.values()):.2f}, 3-norm {mean(o["butteraugli_jxl_3norm"] for o in ours.values()):.2f}); '
+          f'encode {mean(o["enc_s"] for o in ours.values()):.1f} s ({mean(o["enc_cpu_s"] for o in ours.values()):.1f} s CPU), '
+          f'decode {mean(o["dec_s"] for o in ours.values()):.1f} s ({mean(o["dec_cpu_s"] for o in ours.values()):.1f} s CPU).')
+        w('')
+        w('| candidate | reaches | bytes | PSNR | MS-SSIM | butteraugli | 3-norm | diffcomp on those images: PSNR / MS-SSIM / butteraugli / 3-norm | diffcomp better: butteraugli / 3-norm / PSNR / MS-SSIM | enc / dec s |')
+        w('|---|---|---|---|---|---|---|---|---|---|')
+        cands = {v: {s: r['candidates'][v] for s, r in rs.items() if v in r['candidates']} for v in R['variants']}
+        best = {}
+        for s, r in rs.items():
+            a = [r['candidates'][v] for v in ('avif-2x', 'avif-4x', 'avif-8x') if r['candidates'].get(v, {}).get('reached')]
+            if a: best[s] = min(a, key=lambda c: c['butteraugli'])
+        cands['AVIF best'] = best
+        for v, cs in cands.items():
+            got = {s: c for s, c in cs.items() if c.get('reached')}
+            if not got:
+                w(f'| {v} | 0/{len(rs)} (its coarsest file: {mean(c["coarsest_bytes"] for c in cs.values()):.0f} bytes on average) | | | | | | | | |')
+                continue
+            n = len(got)
+            o = [ours[s] for s in got]
+            c = list(got.values())
+            wins = lambda k, lower: sum((ours[s][k] < got[s][k]) if lower else (ours[s][k] > got[s][k]) for s in got)
+            w(f'| {v} | {n}/{len(rs)} | {mean(x["bytes"] for x in c):.0f} | {mean(x["psnr"] for x in c):.2f} | {mean(x["msssim"] for x in c):.4f} | '
+              f'{mean(x["butteraugli"] for x in c):.2f} | {mean(x["butteraugli_jxl_3norm"] for x in c):.2f} | '
+              f'{mean(x["psnr"] for x in o):.2f} / {mean(x["msssim"] for x in o):.4f} / {mean(x["butteraugli"] for x in o):.2f} / '
+              f'{mean(x["butteraugli_jxl_3norm"] for x in o):.2f} | {wins("butteraugli", True)} / {wins("butteraugli_jxl_3norm", True)} / '
+              f'{wins("psnr", False)} / {wins("msssim", False)} of {n} | '
+              f'{mean(x["enc_s"] for x in c):.2f} / {mean(x["dec_s"] for x in c):.2f} |')
+    w('')
+    w('### Per image: butteraugli (lower is better) and bytes')
+    w('')
+    w('diffcomp bytes, then butteraugli of diffcomp / AVIF 2x / AVIF 4x (- = the budget is below that AVIF\'s coarsest file); '
+      'the lowest of the three in bold.')
+    w('')
+    w('| image | ' + ' | '.join(f'{B:g} bpp' for B in R['bpps']) + ' |')
+    w('|---|' + '---|' * len(R['bpps']))
+    for s in imgs:
+        cells = []
+        for B in R['bpps']:
+            r = R['images'][s]['rates'].get(f'{B:g}')
+            if r is None: cells.append(''); continue
+            vals = [r['ours']['butteraugli']] + [r['candidates'][v]['butteraugli'] if r['candidates'].get(v, {}).get('reached') else None
+                                                 for v in ('avif-2x', 'avif-4x')]
+            lo = min(x for x in vals if x is not None)
+            txt = ['-' if x is None else (f'**{x:.1f}**' if x == lo else f'{x:.1f}') for x in vals]
+            cells.append(f'{r["ours"]["bytes"]} B: ' + ' / '.join(txt))
+        w(f'| {s} | ' + ' | '.join(cells) + ' |')
+    dst = os.path.join(args.out, 'tables.md')
+    open(dst, 'w').write('\n'.join(L) + '\n')
+    print(dst, file=sys.stderr)
+
+
 # ---- crops -----------------------------------------------------------------------------------
 def main_crops():
-    """original | diffcomp | AVIF 2x | AVIF 4x, the centre 256 x 256 pixels, at --crop-bpp, from
-    the files of the run in --work (re-decoded at the recorded parameters if missing)."""
+    """One PNG per --crop-images image: the centre --crop-size pixels of the original, then for
+    each --crop-bpps rate diffcomp | AVIF 2x | AVIF 4x at diffcomp's bytes. diffcomp's decoded
+    file comes from the run's --work; the AVIFs are re-encoded at the recorded quantizer (checked
+    to give the recorded size). Crops are not scaled: one image pixel is one crop pixel."""
     from PIL import Image, ImageDraw
     R = json.load(open(RAW))
-    key = f'{args.crop_bpp:g}'
-    C = 256
-    lab_h = 28
+    C = args.crop_size
+    lab_h, gap = 40, 4
     for stem in args.crop_images.split(','):
         I = R['images'][stem]
-        r = I['rates'][key]
         src = os.path.join(args.images, stem + '.png')
         wd = os.path.join(args.work, stem)
         W, H = I['width'], I['height']
         box = ((W - C) // 2, (H - C) // 2, (W + C) // 2, (H + C) // 2)
-        panels = [('original', src, None)]
-        panels.append((f'diffcomp {r["ours"]["bytes"]} B', os.path.join(wd, f'ours-{key}.png'), r['ours']))
-        for v in ('avif-2x', 'avif-4x'):
-            c = r['candidates'][v]
-            if not c['reached']:
-                panels.append((f'{v}: not reachable', None, None))
-                continue
-            # regenerate the decoded image of the chosen setting (the work dir holds the last search's)
-            f = int(v.split('-')[1].rstrip('x'))
-            tmp = os.path.join(wd, f'crop-{v}')
-            resize(src, tmp + '-down.png', (W // f, H // f))
-            run(['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(c['param']), '--max', str(c['param']), tmp + '-down.png', tmp + '.avif'])
-            if os.path.getsize(tmp + '.avif') != c['bytes']: raise RuntimeError(f'{stem} {v}: size differs from the run')
-            run(['avifdec', '-j', '1', tmp + '.avif', tmp + '-small.png'])
-            resize(tmp + '-small.png', tmp + '.png', (W, H))
-            panels.append((f'AVIF {v[5:]} q{c["param"]} {c["bytes"]} B', tmp + '.png', c))
-        out = Image.new('RGB', (len(panels) * C + (len(panels) - 1) * 4, C + lab_h), (255, 255, 255))
+        panels = [(['original', f'centre {C} x {C}'], src, None)]
+        for key in (f'{float(b):g}' for b in args.crop_bpps.split(',')):
+            r = I['rates'][key]
+            panels.append(([f'diffcomp {key}: {r["ours"]["bytes"]} B'], os.path.join(wd, f'ours-{key}.png'), r['ours']))
+            for v in ('avif-2x', 'avif-4x'):
+                c = r['candidates'][v]
+                name = f'AVIF {v[5:]} {key}'
+                if not c['reached']:
+                    panels.append(([name, 'not reachable:', f'q63 is {c["coarsest_bytes"]} B'], None, None))
+                    continue
+                f = int(v.split('-')[1].rstrip('x'))
+                tmp = os.path.join(wd, f'crop-{v}-{key}')
+                resize(src, tmp + '-down.png', (W // f, H // f))
+                run(['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(c['param']), '--max', str(c['param']), tmp + '-down.png', tmp + '.avif'])
+                if os.path.getsize(tmp + '.avif') != c['bytes']: raise RuntimeError(f'{stem} {v}: size differs from the run')
+                run(['avifdec', '-j', '1', tmp + '.avif', tmp + '-small.png'])
+                resize(tmp + '-small.png', tmp + '.png', (W, H))
+                panels.append(([f'{name}: {c["bytes"]} B q{c["param"]}'], tmp + '.png', c))
+        out = Image.new('RGB', (len(panels) * C + (len(panels) - 1) * gap, C + lab_h), (255, 255, 255))
         d = ImageDraw.Draw(out)
-        for i, (label, path, m) in enumerate(panels):
-            x = i * (C + 4)
+        for i, (lines, path, m) in enumerate(panels):
+            x = i * (C + gap)
             if path: out.paste(Image.open(path).convert('RGB').crop(box), (x, lab_h))
-            d.text((x + 3, 1), label, fill=(0, 0, 0))
-            if m: d.text((x + 3, 14), f'BA {m["butteraugli"]:.1f}  {m["psnr"]:.2f} dB  MS-SSIM {m["msssim"]:.3f}', fill=(0, 0, 0))
-        dst = os.path.join(args.out, f'crop-{stem}-{key}bpp.png')
+            if m: lines = lines + [f'butteraugli {m["butteraugli"]:.1f}', f'{m["psnr"]:.2f} dB, MS-SSIM {m["msssim"]:.3f}']
+            for j, t in enumerate(lines): d.text((x + 2, 1 + 13 * j), t, fill=(0, 0, 0))
+        dst = os.path.join(args.out, f'crop-{stem}.png')
         out.save(dst, optimize=True)
         print(dst, os.path.getsize(dst), file=sys.stderr)
 
 
 if __name__ == '__main__':
-    main_crops() if args.crops else main_run()
+    main_crops() if args.crops else main_report() if args.report else main_run()
