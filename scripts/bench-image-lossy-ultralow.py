@@ -24,9 +24,10 @@ Times: /usr/bin/time around each tool (wall seconds and user+system CPU seconds)
 encode and the decode, for the others the final encode (not the search) and decode + upscale.
 
 Results: OUT/raw.json, written after every image (an interrupted run resumes where it stopped).
-`--crops` (after the run) writes the side-by-side crops, `--report` the tables (OUT/tables.md)
-that OUT/results.md quotes.
-Needs /usr/bin/python3 with PIL; nothing else outside the standard library."""
+After the run: `--sharpness` measures how much fine detail each decoded image keeps
+(OUT/sharpness.json; needs numpy), `--crops` writes the side-by-side crops, `--report` the tables
+(OUT/tables.md) that OUT/results.md quotes.
+Needs /usr/bin/python3 with PIL (and numpy for --sharpness)."""
 import argparse, json, math, os, subprocess, sys, time
 
 ap = argparse.ArgumentParser()
@@ -43,6 +44,7 @@ ap.add_argument('--crop-images', default='kodim15,kodim19,kodim23')
 ap.add_argument('--crop-size', type=int, default=192)
 ap.add_argument('--crop-bpps', default='0.03,0.05')
 ap.add_argument('--report', action='store_true', help='write OUT/tables.md from an existing run')
+ap.add_argument('--sharpness', action='store_true', help='write OUT/sharpness.json from an existing run (needs numpy)')
 args = ap.parse_args()
 
 DC = os.path.join(args.build, 'bin', 'diffcomp')
@@ -281,6 +283,61 @@ def main_run():
     save()
 
 
+# ---- sharpness ------------------------------------------------------------------------------
+def regenerate_avif(src, wd, v, key, c, W, H):
+    """The decoded full-size PNG of AVIF variant v at its recorded quantizer (the work dir keeps
+    only the last search's files); the re-encode must give the recorded size."""
+    f = int(v.split('-')[1].rstrip('x'))
+    tmp = os.path.join(wd, f'regen-{v}-{key}')
+    if f > 1: resize(src, tmp + '-down.png', (W // f, H // f))
+    run(['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(c['param']), '--max', str(c['param']),
+         tmp + '-down.png' if f > 1 else src, tmp + '.avif'])
+    if os.path.getsize(tmp + '.avif') != c['bytes']: raise RuntimeError(f'{tmp}.avif: size differs from the run')
+    run(['avifdec', '-j', '1', tmp + '.avif', tmp + '-small.png' if f > 1 else tmp + '.png'])
+    if f > 1: resize(tmp + '-small.png', tmp + '.png', (W, H))
+    return tmp + '.png'
+
+
+def main_sharpness():
+    """Detail energy of each decoded image relative to the original, at three scales: luma
+    (0.299 R + 0.587 G + 0.114 B) averaged over s x s blocks (s = 1, 2, 4), then the mean squared
+    4-neighbour Laplacian over interior pixels, decoded / original. 1 = as much energy at that
+    scale as the original (not necessarily the same detail), below 1 = blurred at that scale."""
+    import numpy as np
+    from PIL import Image
+    R = json.load(open(RAW))
+
+    SCALES = (1, 2, 4)
+
+    def hf(path):
+        a = np.asarray(Image.open(path).convert('RGB'), dtype=np.float64)
+        y0 = a[..., 0] * 0.299 + a[..., 1] * 0.587 + a[..., 2] * 0.114
+        out = []
+        for f in SCALES:
+            h, w = y0.shape[0] // f, y0.shape[1] // f
+            y = y0[:h * f, :w * f].reshape(h, f, w, f).mean(axis=(1, 3))
+            lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
+            out.append(float(np.mean(lap * lap)))
+        return out
+
+    ratio = lambda a, b: [x / y for x, y in zip(a, b)]
+
+    S = dict(definition=' '.join(main_sharpness.__doc__.split()), scales=SCALES, images={})
+    for stem in sorted(R['images']):
+        I = R['images'][stem]
+        src = os.path.join(args.images, stem + '.png')
+        wd = os.path.join(args.work, stem)
+        h0 = hf(src)
+        out = S['images'][stem] = dict(original_hf=h0, rates={})
+        for key, r in I['rates'].items():
+            d = out['rates'][key] = dict(ours=ratio(hf(os.path.join(wd, f'ours-{key}.png')), h0))
+            for v in ('avif-1x', 'avif-2x', 'avif-4x', 'avif-8x'):
+                c = r['candidates'].get(v)
+                if c and c['reached']: d[v] = ratio(hf(regenerate_avif(src, wd, v, key, c, I['width'], I['height'])), h0)
+        print(stem, file=sys.stderr, flush=True)
+    json.dump(S, open(os.path.join(args.out, 'sharpness.json'), 'w'), indent=1)
+
+
 # ---- report --------------------------------------------------------------------------------
 def mean(xs):
     xs = list(xs)
@@ -338,6 +395,10 @@ def main_report():
               f'{wins("psnr", False)} / {wins("msssim", False)} of {n} | '
               f'{mean(x["enc_s"] for x in c):.2f} / {mean(x["dec_s"] for x in c):.2f} |')
     w('')
+    w('Rate steps: diffcomp\'s rate moves in whole diffusion steps, so two targets can give the same file: ' + '; '.join(
+        f'{a:g} and {b:g} bpp on {sum(R["images"][s]["rates"][f"{a:g}"]["ours"]["bytes"] == R["images"][s]["rates"][f"{b:g}"]["ours"]["bytes"] for s in imgs)} of {len(imgs)} images'
+        for a, b in zip(R['bpps'], R['bpps'][1:])) + '.')
+    w('')
     w('### Per image: butteraugli (lower is better) and bytes')
     w('')
     w('diffcomp bytes, then butteraugli of diffcomp / AVIF 2x / AVIF 4x (- = the budget is below that AVIF\'s coarsest file); '
@@ -356,6 +417,29 @@ def main_report():
             txt = ['-' if x is None else (f'**{x:.1f}**' if x == lo else f'{x:.1f}') for x in vals]
             cells.append(f'{r["ours"]["bytes"]} B: ' + ' / '.join(txt))
         w(f'| {s} | ' + ' | '.join(cells) + ' |')
+    sp = os.path.join(args.out, 'sharpness.json')
+    if os.path.exists(sp):
+        S = json.load(open(sp))
+        w('')
+        w('### Fine detail (sharpness.json)')
+        w('')
+        w('Detail energy at scale s (luma averaged over s x s blocks, then the mean squared Laplacian), decoded / original, '
+          'mean over the images where the candidate reaches the budget (1 = as much energy at that scale as the original, '
+          'lower = blurrier at that scale; it does not say whether the detail is the right one). In brackets: on how many of '
+          'those images diffcomp\'s ratio is higher.')
+        w('')
+        vs = ('avif-1x', 'avif-2x', 'avif-4x', 'avif-8x')
+        w('| target bpp | scale | diffcomp | ' + ' | '.join(vs) + ' |')
+        w('|---|---|---|' + '---|' * len(vs))
+        for B in R['bpps']:
+            key = f'{B:g}'
+            rows = [S['images'][s]['rates'][key] for s in sorted(S['images']) if key in S['images'][s]['rates']]
+            for j, sc in enumerate(S['scales']):
+                cells = [f'{mean(r["ours"][j] for r in rows):.3f}']
+                for v in vs:
+                    got = [r for r in rows if v in r]
+                    cells.append(f'{mean(r[v][j] for r in got):.3f} ({sum(r["ours"][j] > r[v][j] for r in got)}/{len(got)})' if got else '-')
+                w(f'| {key} | {sc} | ' + ' | '.join(cells) + ' |')
     dst = os.path.join(args.out, 'tables.md')
     open(dst, 'w').write('\n'.join(L) + '\n')
     print(dst, file=sys.stderr)
@@ -387,14 +471,8 @@ def main_crops():
                 if not c['reached']:
                     panels.append(([name, 'not reachable:', f'q63 is {c["coarsest_bytes"]} B'], None, None))
                     continue
-                f = int(v.split('-')[1].rstrip('x'))
-                tmp = os.path.join(wd, f'crop-{v}-{key}')
-                resize(src, tmp + '-down.png', (W // f, H // f))
-                run(['avifenc', '-s', '6', '-j', '1', '-y', '444', '--min', str(c['param']), '--max', str(c['param']), tmp + '-down.png', tmp + '.avif'])
-                if os.path.getsize(tmp + '.avif') != c['bytes']: raise RuntimeError(f'{stem} {v}: size differs from the run')
-                run(['avifdec', '-j', '1', tmp + '.avif', tmp + '-small.png'])
-                resize(tmp + '-small.png', tmp + '.png', (W, H))
-                panels.append(([f'{name}: {c["bytes"]} B q{c["param"]}'], tmp + '.png', c))
+                png = regenerate_avif(src, wd, v, key, c, W, H)
+                panels.append(([f'{name}: {c["bytes"]} B q{c["param"]}'], png, c))
         out = Image.new('RGB', (len(panels) * C + (len(panels) - 1) * gap, C + lab_h), (255, 255, 255))
         d = ImageDraw.Draw(out)
         for i, (lines, path, m) in enumerate(panels):
@@ -408,4 +486,4 @@ def main_crops():
 
 
 if __name__ == '__main__':
-    main_crops() if args.crops else main_report() if args.report else main_run()
+    main_crops() if args.crops else main_report() if args.report else main_sharpness() if args.sharpness else main_run()
