@@ -29,7 +29,7 @@ case "$set_name" in
   *) echo "unknown set $set_name" >&2; exit 2 ;;
 esac
 tag=$(echo "$codecs" | tr ',' '+')
-cmd=("$DC" bench --data "$work" --codecs "$codecs" -T 2 --json "$out/$tag.json" --markdown "$out/$tag.md")
+cmd=("$DC" bench --data "$work" --codecs "$codecs" -T 2 --json-out "$out/$tag.json" --markdown "$out/$tag.md")
 echo "${cmd[*]}" | sed "s|$work|$set_name files (copied to a temp dir)|; s|$PWD/||g" >> "$out/COMMAND.txt"
 echo "(bash scripts/bench-image-lossless-adaptive.sh $*)" >> "$out/COMMAND.txt"
 "${cmd[@]}"
