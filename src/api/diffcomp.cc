@@ -13,6 +13,7 @@
 #include "api/abi.h"
 #include "api/open.h"
 #include "codecs/codec.h"
+#include "codecs/video_lossless/video_lossless.h"
 #include "models/model_store.h"
 #include "common/last_error.h"
 #include "container/container.h"
@@ -56,7 +57,8 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     est.channels = in.channels;
     est.frames = in.kind == DC_KIND_VIDEO ? in.frames : in.width;
     est.chroma = in.chroma;
-    est.tile_size = p.tile_size ? p.tile_size : 256;
+    est.tile_size = p.tile_size ? p.tile_size : codec->id == DC_CODEC_VIDEO_LOSSLESS ? video::kDefaultTileSize : 256;
+    est.revision = codec->latest_revision;
     est.original_size = in.size;
     RETURN_IF_ERROR(CheckMemory(in.size + in.side_size + codec->DecodeMemory(est, c.threads), p.memory_limit));
   }

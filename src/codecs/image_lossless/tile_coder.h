@@ -96,7 +96,7 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           CellChannelDist(s->cell, 0, no_residual, &d0);
           uint32_t f0[kMaxPrice];
           int f0_value[kMaxPrice], f0_n = 0;
-          n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
+          n = mm->Prepare(*cur, prev, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
             int f = 0;
             while (f < f0_n && f0_value[f] != rgb[0]) ++f;
@@ -208,6 +208,14 @@ Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& f
 // from). Larger groups always use it.
 constexpr int64_t kSmallGroupPixels = 4096;
 
+// Video-lossless revision 2: the adaptive state of one tile position, carried from each
+// predicted frame of a group of pictures to the next (tiles never share one, so the thread
+// count does not change the bytes). A group coded with a state has no small-group bit.
+struct GroupState {
+  std::unique_ptr<MatchModel> match;  // temporal; created by the group's first predicted frame
+  mix::MixtureAdapter adapt{kStages, 3};
+};
+
 struct EncodeStats;
 // One plane group of one tile (`coded` 3 or 1), coded into `enc`: the 1x1 base raw, then every
 // level's three stages. `prev` (video: the previous frame's co-located tile, same size; null for
@@ -216,10 +224,11 @@ struct EncodeStats;
 // `adapt`: the online mixture correction (CodecOptions::adapt), the same on both sides.
 // `revision`: kRevision1 or kRevision2 (image_lossless.h); the video codec passes 1.
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1);
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1,
+                   GroupState* state = nullptr);
 // The decoder's side: rebuilds the H0 x W0 tile level of one plane group into *out.
 Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
-                   Level* out, int revision = 1);
+                   Level* out, int revision = 1, GroupState* state = nullptr);
 
 }  // namespace dc::adm
 

@@ -1,5 +1,6 @@
 // Encoder side of the lossless video codec.
 #include <algorithm>
+#include <string>
 
 #include "codecs/image_lossless/tile_coder.h"
 #include "codecs/video_lossless/video_lossless.h"
@@ -12,20 +13,38 @@
 namespace dc::video {
 
 Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* frame, const uint8_t* prev,
-                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats) {
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats,
+                   std::vector<adm::GroupState>* states) {
   RETURN_IF_ERROR(CheckVideoNet(net));
+  if (opt.revision < static_cast<int>(kRevision1) || opt.revision > static_cast<int>(kLatestRevision))
+    return Error(DC_ERR_INVALID_ARGUMENT, "video-lossless revision " + std::to_string(opt.revision));
   if (opt.tile_size < adm::kMinTileSize || opt.tile_size > adm::kMaxTileSize)
     return Error(DC_ERR_INVALID_ARGUMENT, "tile size out of range (16 to 4096)");
   const auto tiles = FrameTiles(g, opt.tile_size);
+  if (states && (!prev || opt.revision < static_cast<int>(kRevision2)))
+    return Error(DC_ERR_INTERNAL, "carried states need revision 2 and a previous frame");
+  if (states) states->resize(tiles.size());
   ByteWriter w(out);
   std::vector<uint8_t> moved;
   if (prev) {  // the motion field, then the network sees the compensated previous frame
-    const MotionField m = EstimateMotion(g, frame, prev);
+    // Revision 2 searches half-pixel vectors too, and writes mode 2 only if one is used.
+    MotionField m = EstimateMotion(g, frame, prev, opt.revision >= static_cast<int>(kRevision2));
+    if (m.half() && std::none_of(m.hx.begin(), m.hx.end(), [](uint8_t v) { return v != 0; }) &&
+        std::none_of(m.hy.begin(), m.hy.end(), [](uint8_t v) { return v != 0; })) {
+      m.hx.clear();
+      m.hy.clear();
+    }
     if (m.zero()) {
       w.U8(0);
     } else {
-      w.U8(1);
+      w.U8(m.half() ? 2 : 1);
       for (size_t b = 0; b < m.dx.size(); ++b) w.U8(static_cast<uint8_t>(((m.dx[b] + 8) << 4) | (m.dy[b] + 8)));
+      if (m.half())  // mode 2: the half-pixel bits, 4 blocks a byte (block b: bit 2 (b mod 4) = hx, next = hy)
+        for (size_t b = 0; b < m.dx.size(); b += 4) {
+          uint32_t v = 0;
+          for (size_t k = 0; k < 4 && b + k < m.dx.size(); ++k) v |= (m.hx[b + k] | m.hy[b + k] << 1) << (2 * k);
+          w.U8(static_cast<uint8_t>(v));
+        }
       moved.resize(g.frame_bytes());
       Compensate(g, prev, m, moved.data());
       prev = moved.data();
@@ -33,14 +52,20 @@ Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* fra
   }
   std::vector<std::vector<uint8_t>> streams(tiles.size());
   std::vector<double> bits(tiles.size(), 0.0), nll(tiles.size(), 0.0);
+  const bool copies = prev && opt.revision >= static_cast<int>(kRevision2);
   RETURN_IF_ERROR(ParallelFor(tiles.size(), opt.threads, [&](uint64_t t) -> Status {
+    // Revision 2: a tile equal to its reference tile is an empty stream.
+    if (copies && TileEqual(frame, prev, tiles[t])) return Status::Ok();
     const adm::Level cur = TileLevel(frame, tiles[t]);
     adm::Level pl;
     if (prev) pl = TileLevel(prev, tiles[t]);
     rans::Encoder enc;
     adm::EncodeStats st;
-    RETURN_IF_ERROR(adm::EncodeGroup(net, cur, prev ? &pl : nullptr, 1, opt.adapt, &enc, &bits[t], &nll[t], &st));
-    return enc.Finish(&streams[t]);
+    RETURN_IF_ERROR(adm::EncodeGroup(net, cur, prev ? &pl : nullptr, 1, opt.adapt, &enc, &bits[t], &nll[t], &st,
+                                     opt.revision, states ? &(*states)[t] : nullptr));
+    RETURN_IF_ERROR(enc.Finish(&streams[t]));
+    if (streams[t].empty()) return Error(DC_ERR_INTERNAL, "empty tile stream");  // 0 means a copy
+    return Status::Ok();
   }, nullptr));
   for (size_t t = 0; t < tiles.size(); ++t) {
     w.Varint(streams[t].size());
@@ -62,11 +87,14 @@ Status EncodeVideo(const adm::AdmNet& net, const Geometry& g, const uint8_t* fra
   std::vector<uint8_t> data;
   std::vector<uint64_t> sizes;
   std::vector<uint32_t> crcs;
+  std::vector<adm::GroupState> states;
+  const bool carry = opt.revision >= static_cast<int>(kRevision2);
   for (uint64_t f = 0; f < count; ++f) {
     const uint8_t* cur = frames + f * fb;
     const uint8_t* prev = f % keyint == 0 ? nullptr : cur - fb;
+    if (!prev) states.clear();  // a keyframe starts a new group of pictures
     const size_t before = data.size();
-    RETURN_IF_ERROR(EncodeFrame(net, g, cur, prev, opt, &data, stats));
+    RETURN_IF_ERROR(EncodeFrame(net, g, cur, prev, opt, &data, stats, carry && prev ? &states : nullptr));
     sizes.push_back(data.size() - before);
     crcs.push_back(container::Crc32(cur, fb));
     if (opt.progress) opt.progress(f + 1, count);

@@ -19,6 +19,8 @@ struct TileTask {
 std::vector<TileTask> FrameTiles(const Geometry& g, uint32_t tile);
 // The tile's pixels as a gray level (value replicated into the network's three channels).
 adm::Level TileLevel(const uint8_t* frame, const TileTask& t);
+// Whether the tile's pixels are the same in both frames.
+bool TileEqual(const uint8_t* a, const uint8_t* b, const TileTask& t);
 
 }  // namespace dc::video
 
