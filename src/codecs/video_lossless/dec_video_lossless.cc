@@ -13,6 +13,54 @@
 #include "entropy/rans.h"
 
 namespace dc::video {
+namespace {
+
+Status DecodeField(const uint8_t* data, size_t size, MotionField* m) {
+  FieldCoder fc;
+  rans::Decoder dec;
+  RETURN_IF_ERROR(dec.Init(data, size));
+  const auto get = [&](int ctx, int* bit) -> Status {
+    const uint32_t p = fc.P16(ctx);
+    *bit = dec.Peek(16) < p ? 1 : 0;
+    RETURN_IF_ERROR(*bit ? dec.Advance(0, p, 16) : dec.Advance(p, 65536 - p, 16));
+    fc.Update(ctx, *bit);
+    return Status::Ok();
+  };
+  const size_t n = static_cast<size_t>(m->cols) * m->rows;
+  std::vector<int> v(2 * n);
+  m->dx.resize(n);
+  m->dy.resize(n);
+  m->fx.resize(n);
+  m->fy.resize(n);
+  for (size_t b = 0; b < n; ++b) {
+    for (int comp = 0; comp < 2; ++comp) {
+      int bit, d = 0;
+      RETURN_IF_ERROR(get(FieldCoder::Context(comp, 0), &bit));
+      if (!bit) {
+        int neg;
+        RETURN_IF_ERROR(get(FieldCoder::Context(comp, 1), &neg));
+        int mag = 0;
+        for (;; ++mag) {
+          if (mag >= FieldCoder::kMaxMagnitude) return Error(DC_ERR_CORRUPT, "motion vector difference out of range");
+          RETURN_IF_ERROR(get(FieldCoder::Context(comp, 2 + mag), &bit));
+          if (!bit) break;
+        }
+        d = neg ? -(mag + 1) : mag + 1;
+      }
+      const int val = FieldCoder::Predictor(v, m->cols, b, comp) + d;
+      if (val < -4 * kMotionRange || val > 4 * kMotionRange + 3)
+        return Error(DC_ERR_CORRUPT, "motion vector out of range");
+      v[2 * b + comp] = val;
+    }
+    m->dx[b] = static_cast<int8_t>(v[2 * b] >> 2);
+    m->fx[b] = static_cast<uint8_t>(v[2 * b] & 3);
+    m->dy[b] = static_cast<int8_t>(v[2 * b + 1] >> 2);
+    m->fy[b] = static_cast<uint8_t>(v[2 * b + 1] & 3);
+  }
+  return dec.Finish();
+}
+
+}  // namespace
 
 Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* data, size_t size, const uint8_t* prev,
                    const adm::CodecOptions& opt, uint8_t* out, std::vector<adm::GroupState>* states) {
@@ -33,7 +81,7 @@ Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* dat
   if (prev) {
     uint8_t mode;
     RETURN_IF_ERROR(r.U8(&mode));
-    // Mode 2 (half-pixel vectors) exists from revision 2 on.
+    // Mode 2 (quarter-pixel vectors) exists from revision 2 on.
     if (mode > (opt.revision >= static_cast<int>(kRevision2) ? 2 : 1))
       return Error(DC_ERR_CORRUPT, "unknown motion mode " + std::to_string(mode));
     if (mode >= 1) {
@@ -41,33 +89,23 @@ Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* dat
       m.cols = (g.width + kMotionBlock - 1) / kMotionBlock;
       m.rows = (g.height + kMotionBlock - 1) / kMotionBlock;
       const size_t n = static_cast<size_t>(m.cols) * m.rows;
-      if (n > r.remaining()) return Error(DC_ERR_TRUNCATED, "motion field ends early");
-      for (size_t b = 0; b < n; ++b) {
-        uint8_t v;
-        RETURN_IF_ERROR(r.U8(&v));
-        const int dx = (v >> 4) - 8, dy = (v & 15) - 8;
-        if (dx < -kMotionRange || dy < -kMotionRange) return Error(DC_ERR_CORRUPT, "motion vector out of range");
-        m.dx.push_back(static_cast<int8_t>(dx));
-        m.dy.push_back(static_cast<int8_t>(dy));
-      }
-      if (mode == 2) {
-        if ((n + 3) / 4 > r.remaining()) return Error(DC_ERR_TRUNCATED, "motion field ends early");
-        m.hx.resize(n);
-        m.hy.resize(n);
-        for (size_t b = 0; b < n; b += 4) {
+      if (mode == 1) {
+        if (n > r.remaining()) return Error(DC_ERR_TRUNCATED, "motion field ends early");
+        for (size_t b = 0; b < n; ++b) {
           uint8_t v;
           RETURN_IF_ERROR(r.U8(&v));
-          for (size_t k = 0; k < 4; ++k) {
-            const uint8_t bits = static_cast<uint8_t>(v >> (2 * k) & 3);
-            if (b + k < n) {
-              m.hx[b + k] = bits & 1;
-              m.hy[b + k] = bits >> 1;
-            } else if (bits) {
-              return Error(DC_ERR_RESERVED_BITS, "half-pixel bits set after the last block");
-            }
-          }
-          // A half-pixel step beyond +7.5 is impossible: the integer part is at most 7.
+          const int dx = (v >> 4) - 8, dy = (v & 15) - 8;
+          if (dx < -kMotionRange || dy < -kMotionRange) return Error(DC_ERR_CORRUPT, "motion vector out of range");
+          m.dx.push_back(static_cast<int8_t>(dx));
+          m.dy.push_back(static_cast<int8_t>(dy));
         }
+      } else {  // mode 2: the coded quarter-pixel field
+        uint64_t len;
+        RETURN_IF_ERROR(r.Varint(&len));
+        if (len > r.remaining()) return Error(DC_ERR_TRUNCATED, "motion field ends early");
+        const uint8_t* p;
+        RETURN_IF_ERROR(r.Bytes(static_cast<size_t>(len), &p));
+        RETURN_IF_ERROR(DecodeField(p, static_cast<size_t>(len), &m));
       }
       moved.resize(g.frame_bytes());
       Compensate(g, prev, m, moved.data());

@@ -11,6 +11,36 @@
 #include "entropy/rans.h"
 
 namespace dc::video {
+namespace {
+
+Status EncodeField(const MotionField& m, std::vector<uint8_t>* out) {
+  FieldCoder fc;
+  rans::Encoder enc;
+  const auto put = [&](int ctx, int bit) {
+    const uint32_t p = fc.P16(ctx);
+    enc.Put(bit ? 0 : p, bit ? p : 65536 - p, 16);
+    fc.Update(ctx, bit);
+  };
+  std::vector<int> v(2 * m.dx.size());
+  for (size_t b = 0; b < m.dx.size(); ++b) {
+    v[2 * b] = 4 * m.dx[b] + m.fx[b];
+    v[2 * b + 1] = 4 * m.dy[b] + m.fy[b];
+    for (int comp = 0; comp < 2; ++comp) {
+      const int d = v[2 * b + comp] - FieldCoder::Predictor(v, m.cols, b, comp);
+      put(FieldCoder::Context(comp, 0), d == 0);
+      if (d == 0) continue;
+      put(FieldCoder::Context(comp, 1), d < 0);
+      const int mag = std::abs(d) - 1;
+      for (int i = 0;; ++i) {
+        put(FieldCoder::Context(comp, 2 + i), mag > i);
+        if (mag <= i) break;
+      }
+    }
+  }
+  return enc.Finish(out);
+}
+
+}  // namespace
 
 Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* frame, const uint8_t* prev,
                    const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats,
@@ -27,24 +57,21 @@ Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* fra
   ByteWriter w(out);
   std::vector<uint8_t> moved;
   if (prev) {  // the motion field, then the network sees the compensated previous frame
-    // Revision 2 searches half-pixel vectors too, and writes mode 2 only if one is used.
+    // Revision 2 searches quarter-pixel vectors too and writes the field coded (mode 2).
     MotionField m = EstimateMotion(g, frame, prev, opt.revision >= static_cast<int>(kRevision2));
-    if (m.half() && std::none_of(m.hx.begin(), m.hx.end(), [](uint8_t v) { return v != 0; }) &&
-        std::none_of(m.hy.begin(), m.hy.end(), [](uint8_t v) { return v != 0; })) {
-      m.hx.clear();
-      m.hy.clear();
-    }
     if (m.zero()) {
       w.U8(0);
     } else {
-      w.U8(m.half() ? 2 : 1);
-      for (size_t b = 0; b < m.dx.size(); ++b) w.U8(static_cast<uint8_t>(((m.dx[b] + 8) << 4) | (m.dy[b] + 8)));
-      if (m.half())  // mode 2: the half-pixel bits, 4 blocks a byte (block b: bit 2 (b mod 4) = hx, next = hy)
-        for (size_t b = 0; b < m.dx.size(); b += 4) {
-          uint32_t v = 0;
-          for (size_t k = 0; k < 4 && b + k < m.dx.size(); ++k) v |= (m.hx[b + k] | m.hy[b + k] << 1) << (2 * k);
-          w.U8(static_cast<uint8_t>(v));
-        }
+      if (m.sub()) {  // mode 2: the coded field
+        w.U8(2);
+        std::vector<uint8_t> field;
+        RETURN_IF_ERROR(EncodeField(m, &field));
+        w.Varint(field.size());
+        w.Bytes(field.data(), field.size());
+      } else {
+        w.U8(1);
+        for (size_t b = 0; b < m.dx.size(); ++b) w.U8(static_cast<uint8_t>(((m.dx[b] + 8) << 4) | (m.dy[b] + 8)));
+      }
       moved.resize(g.frame_bytes());
       Compensate(g, prev, m, moved.data());
       prev = moved.data();

@@ -55,18 +55,20 @@ struct Geometry {
 constexpr int kMotionBlock = 16;
 constexpr int kMotionRange = 7;
 //
-// Revision 2 (motion mode 2) adds half-pixel vectors: (dx + hx / 2, dy + hy / 2) with hx, hy in
-// {0, 1}, the reference sample then the rounded bilinear average of the 2 or 4 samples around
-// it; in 4:2:0 chroma the vector in chroma half-pixels is (2 dx + hx) >> 1 (likewise y).
+// Revision 2 (motion mode 2) adds quarter-pixel vectors: (dx + fx / 4, dy + fy / 4) with fx, fy
+// in 0..3, the reference sample then the bilinear blend (weights in quarters, rounded) of the
+// 2 x 2 samples around it; in 4:2:0 chroma the vector in chroma quarter pixels is
+// (4 dx + fx) >> 1 (likewise y).
 struct MotionField {
   uint32_t cols = 0, rows = 0;  // ceil(W / 16) x ceil(H / 16)
   std::vector<int8_t> dx, dy;
-  std::vector<uint8_t> hx, hy;  // empty: integer vectors (modes 0, 1)
+  std::vector<uint8_t> fx, fy;  // empty: integer vectors (modes 0, 1)
   bool zero() const;
-  bool half() const { return !hx.empty(); }
+  bool sub() const { return !fx.empty(); }
 };
-// half: also search half-pixel positions around the best integer vector (revision 2).
-MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool half = false);
+// subpel: also search half- and quarter-pixel positions around the best integer vector
+// (revision 2).
+MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool subpel = false);
 // The previous frame moved by the field, all planes, into out (frame_bytes).
 void Compensate(const Geometry& g, const uint8_t* prev, const MotionField& m, uint8_t* out);
 

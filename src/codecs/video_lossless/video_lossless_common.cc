@@ -55,7 +55,7 @@ bool TileEqual(const uint8_t* a, const uint8_t* b, const TileTask& t) {
 
 bool MotionField::zero() const {
   for (size_t i = 0; i < dx.size(); ++i)
-    if (dx[i] || dy[i] || (half() && (hx[i] || hy[i]))) return false;
+    if (dx[i] || dy[i] || (sub() && (fx[i] || fy[i]))) return false;
   return true;
 }
 
@@ -64,33 +64,41 @@ inline int Clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v;
 }  // namespace
 
 namespace {
-// Added to a half-pixel vector's cost: it must beat the integer one by more than a few grey
+// Added to a fractional vector's cost: it must beat the integer one by more than a few grey
 // levels over the block (pilot, docs/design-adaptive.md: 0 vs 32 within 0.1 %).
-constexpr long kHalfPenalty = 32;
-// The reference sample of plane (W x H, row-major) at (y + hy / 2, x + hx / 2), coordinates
-// clamped to the plane: the rounded average of the 1, 2 or 4 samples around it.
-inline int HalfSample(const uint8_t* p, int W, int H, int y, int x, int hy, int hx) {
+constexpr long kSubPenalty = 32;
+// The reference sample of plane (W x H, row-major) at (y + fy / 4, x + fx / 4), fx and fy in
+// 0..3, coordinates clamped to the plane: bilinear weights in quarters, rounded.
+inline int SubSample(const uint8_t* p, int W, int H, int y, int x, int fy, int fx) {
   const int y0 = Clampi(y, 0, H - 1), x0 = Clampi(x, 0, W - 1);
-  const int y1 = Clampi(y + hy, 0, H - 1), x1 = Clampi(x + hx, 0, W - 1);
+  if (!fx && !fy) return p[static_cast<size_t>(y0) * W + x0];
+  const int y1 = Clampi(y + 1, 0, H - 1), x1 = Clampi(x + 1, 0, W - 1);
   const uint8_t* r0 = p + static_cast<size_t>(y0) * W;
   const uint8_t* r1 = p + static_cast<size_t>(y1) * W;
-  if (hx && hy) return (r0[x0] + r0[x1] + r1[x0] + r1[x1] + 2) >> 2;
-  if (hx) return (r0[x0] + r0[x1] + 1) >> 1;
-  if (hy) return (r0[x0] + r1[x0] + 1) >> 1;
-  return r0[x0];
+  return ((4 - fx) * (4 - fy) * r0[x0] + fx * (4 - fy) * r0[x1] + (4 - fx) * fy * r1[x0] + fx * fy * r1[x1] + 8) >> 4;
+}
+// SAD of the block [y0, y1) x [x0, x1) against the reference moved by v4 (quarter pixels), with
+// early exit once `limit` is reached.
+long SubSad(const uint8_t* cur, const uint8_t* prev, int W, int H, int y0, int y1, int x0, int x1, int v4x, int v4y,
+            long cost, long limit) {
+  for (int y = y0; y < y1 && cost < limit; ++y) {
+    const uint8_t* c = cur + static_cast<size_t>(y) * W;
+    for (int x = x0; x < x1; ++x) cost += std::abs(c[x] - SubSample(prev, W, H, y + (v4y >> 2), x + (v4x >> 2), v4y & 3, v4x & 3));
+  }
+  return cost;
 }
 }  // namespace
 
-MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool half) {
+MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool subpel) {
   MotionField m;
   const int W = static_cast<int>(g.width), H = static_cast<int>(g.height), B = kMotionBlock, R = kMotionRange;
   m.cols = (g.width + B - 1) / B;
   m.rows = (g.height + B - 1) / B;
   m.dx.assign(static_cast<size_t>(m.cols) * m.rows, 0);
   m.dy.assign(m.dx.size(), 0);
-  if (half) {
-    m.hx.assign(m.dx.size(), 0);
-    m.hy.assign(m.dx.size(), 0);
+  if (subpel) {
+    m.fx.assign(m.dx.size(), 0);
+    m.fy.assign(m.dx.size(), 0);
   }
   for (uint32_t by = 0; by < m.rows; ++by)
     for (uint32_t bx = 0; bx < m.cols; ++bx) {
@@ -114,31 +122,31 @@ MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t*
         }
       m.dx[by * m.cols + bx] = static_cast<int8_t>(bdx);
       m.dy[by * m.cols + bx] = static_cast<int8_t>(bdy);
-      if (!half) continue;
-      // The 8 half-pixel positions around the best integer vector (integer part kept in range);
-      // the same cost, strictly smaller wins.
-      int b2x = 2 * bdx, b2y = 2 * bdy;
-      for (int ey = -1; ey <= 1; ++ey)
-        for (int ex = -1; ex <= 1; ++ex) {
-          if (!ey && !ex) continue;
-          const int v2x = 2 * bdx + ex, v2y = 2 * bdy + ey;
-          const int ix = v2x >> 1, iy = v2y >> 1, hx = v2x & 1, hy = v2y & 1;
-          if (ix < -R || ix > R || iy < -R || iy > R) continue;
-          long cost = 4L * (std::abs(bdx) + std::abs(bdy)) + kHalfPenalty;
-          for (int y = y0; y < y1 && cost < best; ++y) {
-            const uint8_t* c = cur + static_cast<size_t>(y) * W;
-            for (int x = x0; x < x1; ++x) cost += std::abs(c[x] - HalfSample(prev, W, H, y + iy, x + ix, hy, hx));
+      if (!subpel) continue;
+      // The 8 half-pixel positions around the best integer vector, then the 8 quarter-pixel
+      // positions around the best so far (integer part kept in range); the same cost plus
+      // kSubPenalty, strictly smaller wins.
+      int b4x = 4 * bdx, b4y = 4 * bdy;
+      const long base = 4L * (std::abs(bdx) + std::abs(bdy)) + kSubPenalty;
+      for (const int step : {2, 1}) {
+        const int cx = b4x, cy = b4y;
+        for (int ey = -1; ey <= 1; ++ey)
+          for (int ex = -1; ex <= 1; ++ex) {
+            if (!ey && !ex) continue;
+            const int v4x = cx + step * ex, v4y = cy + step * ey;
+            if ((v4x >> 2) < -R || (v4x >> 2) > R || (v4y >> 2) < -R || (v4y >> 2) > R) continue;
+            const long cost = SubSad(cur, prev, W, H, y0, y1, x0, x1, v4x, v4y, base, best);
+            if (cost < best) {
+              best = cost;
+              b4x = v4x;
+              b4y = v4y;
+            }
           }
-          if (cost < best) {
-            best = cost;
-            b2x = v2x;
-            b2y = v2y;
-          }
-        }
-      m.dx[by * m.cols + bx] = static_cast<int8_t>(b2x >> 1);
-      m.dy[by * m.cols + bx] = static_cast<int8_t>(b2y >> 1);
-      m.hx[by * m.cols + bx] = static_cast<uint8_t>(b2x & 1);
-      m.hy[by * m.cols + bx] = static_cast<uint8_t>(b2y & 1);
+      }
+      m.dx[by * m.cols + bx] = static_cast<int8_t>(b4x >> 2);
+      m.dy[by * m.cols + bx] = static_cast<int8_t>(b4y >> 2);
+      m.fx[by * m.cols + bx] = static_cast<uint8_t>(b4x & 3);
+      m.fy[by * m.cols + bx] = static_cast<uint8_t>(b4y & 3);
     }
   return m;
 }
@@ -155,14 +163,14 @@ void Compensate(const Geometry& g, const uint8_t* prev, const MotionField& m, ui
         const uint32_t bx = std::min<uint32_t>(static_cast<uint32_t>(x / B), m.cols - 1);
         const size_t b = by * m.cols + bx;
         int dx = m.dx[b], dy = m.dy[b];
-        if (m.half()) {  // mode 2: half-pixel units (2 d + h), halved for 4:2:0 chroma
-          int v2x = 2 * dx + m.hx[b], v2y = 2 * dy + m.hy[b];
+        if (m.sub()) {  // mode 2: quarter-pixel units (4 d + f), halved (floor) for 4:2:0 chroma
+          int v4x = 4 * dx + m.fx[b], v4y = 4 * dy + m.fy[b];
           if (half) {
-            v2x >>= 1;
-            v2y >>= 1;
+            v4x >>= 1;
+            v4y >>= 1;
           }
           out[off + static_cast<size_t>(y) * W + x] =
-              static_cast<uint8_t>(HalfSample(prev + off, W, H, y + (v2y >> 1), x + (v2x >> 1), v2y & 1, v2x & 1));
+              static_cast<uint8_t>(SubSample(prev + off, W, H, y + (v4y >> 2), x + (v4x >> 2), v4y & 3, v4x & 3));
           continue;
         }
         if (half) {

@@ -1,5 +1,5 @@
 // Video-lossless revision 2 (docs/codecs/video-lossless.md, "Revision 2"): round trips, thread
-// independence, revision 1 still decoding, copied tiles, half-pixel motion, damaged payloads.
+// independence, revision 1 still decoding, copied tiles, quarter-pixel motion, damaged payloads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -177,34 +177,34 @@ TEST(VideoLosslessRev2, RandomAccessResetsTheCarriedModels) {
   }
 }
 
-TEST(VideoLosslessRev2, HalfPixelMotionIsFoundAndCompensatedExactly) {
+TEST(VideoLosslessRev2, QuarterPixelMotionIsFoundAndCompensatedExactly) {
   Geometry g;
   g.width = 64;
   g.height = 48;
   std::mt19937 rng(8);
   std::vector<uint8_t> prev(g.frame_bytes());
   for (auto& v : prev) v = static_cast<uint8_t>(rng() % 64 + 96);
-  // Luma vector (2.5, -1.5): cur(y, x) = average of prev around (y - 1.5, x + 2.5), as
+  // Luma vector (2.25, -1.5): cur(y, x) = the blend of prev around (y - 1.5, x + 2.25), as
   // Compensate forms it; the encoder's search must find it (zero residual).
   MotionField m;
   m.cols = 4;
   m.rows = 3;
   m.dx.assign(12, 2);
   m.dy.assign(12, -2);
-  m.hx.assign(12, 1);
-  m.hy.assign(12, 1);
+  m.fx.assign(12, 1);
+  m.fy.assign(12, 2);
   std::vector<uint8_t> cur(g.frame_bytes());
   Compensate(g, prev.data(), m, cur.data());
   const MotionField e = EstimateMotion(g, cur.data(), prev.data(), true);
-  ASSERT_TRUE(e.half());
+  ASSERT_TRUE(e.sub());
   // Interior blocks (their references stay inside the frame) find the vector.
   const size_t b = 1 * 4 + 1;
   EXPECT_EQ(e.dx[b], 2);
   EXPECT_EQ(e.dy[b], -2);
-  EXPECT_EQ(e.hx[b], 1);
-  EXPECT_EQ(e.hy[b], 1);
-  // Without half-pixel search the field has no half bits (revision 1's search).
-  EXPECT_FALSE(EstimateMotion(g, cur.data(), prev.data()).half());
+  EXPECT_EQ(e.fx[b], 1);
+  EXPECT_EQ(e.fy[b], 2);
+  // Without the fractional search the field is integer (revision 1's search).
+  EXPECT_FALSE(EstimateMotion(g, cur.data(), prev.data()).sub());
 }
 
 TEST(VideoLosslessRev2, DamagedPayloadsFailCleanly) {
@@ -258,7 +258,7 @@ TEST(Determinism, GoldenVideoBitstreamRevision2) {
   std::vector<uint8_t> payload;
   ASSERT_TRUE(EncodeVideo(net, g, seq.data(), 5, 4, Opt(2, 2, 16), &payload, nullptr, nullptr).ok());
   const auto d = Sha256Of(payload.data(), payload.size());
-  EXPECT_EQ(ToHex(d.data(), 8), "a92653308d1fd36b") << "payload size " << payload.size();
+  EXPECT_EQ(ToHex(d.data(), 8), "1701e8b4ded79df9") << "payload size " << payload.size();
 }
 
 }  // namespace
