@@ -41,14 +41,14 @@ Status DecodeField(const uint8_t* data, size_t size, MotionField* m) {
         RETURN_IF_ERROR(get(FieldCoder::Context(comp, 1), &neg));
         int mag = 0;
         for (;; ++mag) {
-          if (mag >= FieldCoder::kMaxMagnitude) return Error(DC_ERR_CORRUPT, "motion vector difference out of range");
+          if (mag >= 8 * m->range + 3) return Error(DC_ERR_CORRUPT, "motion vector difference out of range");
           RETURN_IF_ERROR(get(FieldCoder::Context(comp, 2 + mag), &bit));
           if (!bit) break;
         }
         d = neg ? -(mag + 1) : mag + 1;
       }
       const int val = FieldCoder::Predictor(v, m->cols, b, comp) + d;
-      if (val < -4 * kMotionRange || val > 4 * kMotionRange + 3)
+      if (val < -4 * m->range || val > 4 * m->range + 3)
         return Error(DC_ERR_CORRUPT, "motion vector out of range");
       v[2 * b + comp] = val;
     }
@@ -86,6 +86,7 @@ Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* dat
       return Error(DC_ERR_CORRUPT, "unknown motion mode " + std::to_string(mode));
     if (mode >= 1) {
       MotionField m;
+      if (mode == 2) m.range = kSubRange;
       m.cols = (g.width + kMotionBlock - 1) / kMotionBlock;
       m.rows = (g.height + kMotionBlock - 1) / kMotionBlock;
       const size_t n = static_cast<size_t>(m.cols) * m.rows;

@@ -54,12 +54,16 @@ struct Geometry {
 // minimises SAD + 4 (|dx| + |dy|) on luma.
 constexpr int kMotionBlock = 16;
 constexpr int kMotionRange = 7;
+// Mode 2's integer range, -15..15: screen content moves by more than 7 pixels (pilot,
+// docs/design-adaptive.md: 9 % smaller on the screen clip, natural video within 0.03 %).
+constexpr int kSubRange = 15;
 //
 // Revision 2 (motion mode 2) adds quarter-pixel vectors: (dx + fx / 4, dy + fy / 4) with fx, fy
 // in 0..3, the reference sample then the bilinear blend (weights in quarters, rounded) of the
 // 2 x 2 samples around it; in 4:2:0 chroma the vector in chroma quarter pixels is
 // (4 dx + fx) >> 1 (likewise y).
 struct MotionField {
+  int range = kMotionRange;     // mode 2: kSubRange
   uint32_t cols = 0, rows = 0;  // ceil(W / 16) x ceil(H / 16)
   std::vector<int8_t> dx, dy;
   std::vector<uint8_t> fx, fy;  // empty: integer vectors (modes 0, 1)

@@ -91,7 +91,8 @@ long SubSad(const uint8_t* cur, const uint8_t* prev, int W, int H, int y0, int y
 
 MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool subpel) {
   MotionField m;
-  const int W = static_cast<int>(g.width), H = static_cast<int>(g.height), B = kMotionBlock, R = kMotionRange;
+  if (subpel) m.range = kSubRange;
+  const int W = static_cast<int>(g.width), H = static_cast<int>(g.height), B = kMotionBlock, R = m.range;
   m.cols = (g.width + B - 1) / B;
   m.rows = (g.height + B - 1) / B;
   m.dx.assign(static_cast<size_t>(m.cols) * m.rows, 0);

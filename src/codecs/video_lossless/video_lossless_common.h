@@ -25,12 +25,11 @@ adm::Level TileLevel(const uint8_t* frame, const TileTask& t);
 bool TileEqual(const uint8_t* a, const uint8_t* b, const TileTask& t);
 
 // Revision 2's coded motion field (mode 2): per block in raster order, each component v = 4 d + f
-// (quarter pixels, -28..31) minus its predictor (the left block's, else the upper block's, else
+// (quarter pixels, -60..63) minus its predictor (the left block's, else the upper block's, else
 // 0), binarised (zero flag, sign, unary magnitude - 1) into adaptive binary flags.
 class FieldCoder {
  public:
   static constexpr int kContexts = 2 * 16;  // component x (zero, sign, magnitude bins 0..13)
-  static constexpr int kMaxMagnitude = 59;   // |v - predictor| <= 31 + 28
   // Context of bin `bin` (0 zero flag, 1 sign, 2 + i magnitude bin i) of component `comp`.
   static int Context(int comp, int bin) { return comp * 16 + std::min(bin, 15); }
   // P(bit = 1) in 1/65536 for coding, in [64, 65472].
