@@ -12,6 +12,10 @@
 //     candidate, outcomes of the previous pixels, hashes of the neighbour colours),
 // Encoder and decoder run the same integer updates
 // in the same order, so a certain pixel costs a few thousandths of a bit.
+//
+// Video-lossless revision 2 uses a *temporal* model in predicted frames: the reference frame's
+// co-located pixel is one more candidate and a sixth counter table sees its agreement with the
+// neighbourhood (docs/codecs/video-lossless.md, "Revision 2"). Image models are unchanged.
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
 

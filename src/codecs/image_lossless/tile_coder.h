@@ -57,7 +57,8 @@ struct NetScratch {
 // Revision 2 (s->match set): before a pixel's channels, `bitfn(p16, truth, &bit)` codes the
 // flags of the match model (match_model.h), p16 = P(bit = 1) in 1/65536; the encoder codes
 // `truth` (computed from its true pixel), the decoder decodes the bit. A pixel that is one of the
-// candidates takes the candidate's colour and codes no channel.
+// candidates takes the candidate's colour and codes no channel. A temporal model
+// (MatchModel::temporal(), video-lossless revision 2) also offers prev's pixel (y, x).
 constexpr int kMaxPrice = MatchModel::kMaxCandidates;
 template <typename Fn, typename BitFn>
 Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn, BitFn&& bitfn) {
@@ -222,7 +223,10 @@ struct EncodeStats;
 // images and keyframes) is brought down the same pyramid. Adds the quantised and float-model
 // bits to *bits and *nll and the per-level/stage NLL to stats.
 // `adapt`: the online mixture correction (CodecOptions::adapt), the same on both sides.
-// `revision`: kRevision1 or kRevision2 (image_lossless.h); the video codec passes 1.
+// `revision`: kRevision1 or kRevision2 (image_lossless.h); video-lossless passes its own revision
+// (1 or 2). `state` (video-lossless revision 2, predicted frames; needs revision 2 and prev): the
+// tile's carried model and adapter, used and updated in place; the group then has no small-group
+// bit. Without a state, revision 2 creates a fresh model (temporal when prev is given).
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
                    rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1,
                    GroupState* state = nullptr);
