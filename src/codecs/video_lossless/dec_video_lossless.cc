@@ -28,6 +28,8 @@ Status DecodeField(const uint8_t* data, size_t size, MotionField* m) {
   };
   const size_t n = static_cast<size_t>(m->cols) * m->rows;
   std::vector<int> v(2 * n);
+  int last_filter = 0;
+  m->filter.assign(n, 0);
   m->dx.resize(n);
   m->dy.resize(n);
   m->fx.resize(n);
@@ -56,6 +58,12 @@ Status DecodeField(const uint8_t* data, size_t size, MotionField* m) {
     m->fx[b] = static_cast<uint8_t>(v[2 * b] & 3);
     m->dy[b] = static_cast<int8_t>(v[2 * b + 1] >> 2);
     m->fy[b] = static_cast<uint8_t>(v[2 * b + 1] & 3);
+    if (m->fx[b] || m->fy[b]) {
+      int f;
+      RETURN_IF_ERROR(get(FieldCoder::FilterContext(last_filter), &f));
+      m->filter[b] = static_cast<uint8_t>(f);
+      last_filter = f;
+    }
   }
   return dec.Finish();
 }

@@ -22,6 +22,7 @@ Status EncodeField(const MotionField& m, std::vector<uint8_t>* out) {
     fc.Update(ctx, bit);
   };
   std::vector<int> v(2 * m.dx.size());
+  int last_filter = 0;
   for (size_t b = 0; b < m.dx.size(); ++b) {
     v[2 * b] = 4 * m.dx[b] + m.fx[b];
     v[2 * b + 1] = 4 * m.dy[b] + m.fy[b];
@@ -35,6 +36,10 @@ Status EncodeField(const MotionField& m, std::vector<uint8_t>* out) {
         put(FieldCoder::Context(comp, 2 + i), mag > i);
         if (mag <= i) break;
       }
+    }
+    if (m.fx[b] || m.fy[b]) {  // a fractional vector says which filter
+      put(FieldCoder::FilterContext(last_filter), m.filter[b]);
+      last_filter = m.filter[b];
     }
   }
   return enc.Finish(out);

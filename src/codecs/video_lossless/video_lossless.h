@@ -67,6 +67,7 @@ struct MotionField {
   uint32_t cols = 0, rows = 0;  // ceil(W / 16) x ceil(H / 16)
   std::vector<int8_t> dx, dy;
   std::vector<uint8_t> fx, fy;  // empty: integer vectors (modes 0, 1)
+  std::vector<uint8_t> filter;  // mode 2: 0 bilinear, 1 8-tap (0 where the vector is integer)
   bool zero() const;
   bool sub() const { return !fx.empty(); }
 };

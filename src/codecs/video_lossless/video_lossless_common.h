@@ -29,7 +29,9 @@ bool TileEqual(const uint8_t* a, const uint8_t* b, const TileTask& t);
 // 0), binarised (zero flag, sign, unary magnitude - 1) into adaptive binary flags.
 class FieldCoder {
  public:
-  static constexpr int kContexts = 2 * 16;  // component x (zero, sign, magnitude bins 0..13)
+  // component x (zero, sign, magnitude bins 0..13), then 2 of the filter flag (by the last one)
+  static constexpr int kContexts = 2 * 16 + 2;
+  static int FilterContext(int last) { return 32 + last; }
   // Context of bin `bin` (0 zero flag, 1 sign, 2 + i magnitude bin i) of component `comp`.
   static int Context(int comp, int bin) { return comp * 16 + std::min(bin, 15); }
   // P(bit = 1) in 1/65536 for coding, in [64, 65472].

@@ -193,16 +193,28 @@ TEST(VideoLosslessRev2, QuarterPixelMotionIsFoundAndCompensatedExactly) {
   m.dy.assign(12, -2);
   m.fx.assign(12, 1);
   m.fy.assign(12, 2);
+  for (const uint8_t filter : {0, 1}) {  // bilinear, 8-tap
+    m.filter.assign(12, filter);
+    std::vector<uint8_t> cur(g.frame_bytes());
+    Compensate(g, prev.data(), m, cur.data());
+    const MotionField e = EstimateMotion(g, cur.data(), prev.data(), true);
+    ASSERT_TRUE(e.sub());
+    // Interior blocks (their references stay inside the frame) find the vector and the filter.
+    const size_t b = 1 * 4 + 1;
+    EXPECT_EQ(e.dx[b], 2);
+    EXPECT_EQ(e.dy[b], -2);
+    EXPECT_EQ(e.fx[b], 1);
+    EXPECT_EQ(e.fy[b], 2);
+    EXPECT_EQ(e.filter[b], filter);
+    std::vector<uint8_t> again(g.frame_bytes());
+    Compensate(g, prev.data(), e, again.data());
+    size_t y0 = 16, same = 0;
+    for (size_t y = y0; y < 32; ++y)
+      for (size_t x = 16; x < 32; ++x) same += again[y * 64 + x] == cur[y * 64 + x];
+    EXPECT_EQ(same, 256u) << "block (1, 1) compensated exactly";
+  }
   std::vector<uint8_t> cur(g.frame_bytes());
   Compensate(g, prev.data(), m, cur.data());
-  const MotionField e = EstimateMotion(g, cur.data(), prev.data(), true);
-  ASSERT_TRUE(e.sub());
-  // Interior blocks (their references stay inside the frame) find the vector.
-  const size_t b = 1 * 4 + 1;
-  EXPECT_EQ(e.dx[b], 2);
-  EXPECT_EQ(e.dy[b], -2);
-  EXPECT_EQ(e.fx[b], 1);
-  EXPECT_EQ(e.fy[b], 2);
   // Without the fractional search the field is integer (revision 1's search).
   EXPECT_FALSE(EstimateMotion(g, cur.data(), prev.data()).sub());
 }
@@ -259,6 +271,40 @@ TEST(Determinism, GoldenVideoBitstreamRevision2) {
   ASSERT_TRUE(EncodeVideo(net, g, seq.data(), 5, 4, Opt(2, 2, 16), &payload, nullptr, nullptr).ok());
   const auto d = Sha256Of(payload.data(), payload.size());
   EXPECT_EQ(ToHex(d.data(), 8), "1701e8b4ded79df9") << "payload size " << payload.size();
+}
+
+// The same with sub-pixel motion (both filters): frames made by moving the previous one by
+// quarter-pixel vectors, so the coded fields carry fractions and filter flags.
+TEST(Determinism, GoldenVideoBitstreamRevision2SubPixel) {
+  const adm::AdmNet net = VideoNet(7);
+  Geometry g;
+  g.width = 48;
+  g.height = 32;
+  auto seq = Natural(g, 1, 9);
+  const size_t fb = g.frame_bytes();
+  for (int f = 1; f < 4; ++f) {
+    MotionField m;
+    m.cols = 3;
+    m.rows = 2;
+    m.dx = {1, 1, 0, -1, 0, 1};
+    m.dy = {0, -1, 0, 1, 0, 0};
+    m.fx = {1, 2, 3, 0, 2, 1};
+    m.fy = {2, 0, 1, 3, 2, 0};
+    m.filter.assign(6, static_cast<uint8_t>(f % 2));
+    m.filter[2] = 1;
+    std::vector<uint8_t> next(fb);
+    Compensate(g, seq.data() + (f - 1) * fb, m, next.data());
+    seq.insert(seq.end(), next.begin(), next.end());
+  }
+  const MotionField e = EstimateMotion(g, seq.data() + fb, seq.data(), true);  // frame 1's field
+  EXPECT_EQ(e.fx[2], 3);
+  EXPECT_EQ(e.filter[2], 1);
+  std::vector<uint8_t> payload;
+  ASSERT_TRUE(EncodeVideo(net, g, seq.data(), 4, 30, Opt(2, 2, 16), &payload, nullptr, nullptr).ok());
+  Status st;
+  EXPECT_EQ(DecodeAll(net, g, payload, 4, 30, Opt(2, 1, 16), &st), seq) << st.message();
+  const auto d = Sha256Of(payload.data(), payload.size());
+  EXPECT_EQ(ToHex(d.data(), 8), "c189d3b6bdd2091e") << "payload size " << payload.size();
 }
 
 }  // namespace
