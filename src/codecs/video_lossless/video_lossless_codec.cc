@@ -4,7 +4,6 @@
 #include <string>
 
 #include "codecs/codec.h"
-#include "codecs/video_lossless/video_lossless_common.h"
 #include "container/container.h"
 
 namespace dc {
@@ -147,9 +146,12 @@ class VideoLossless final : public Codec {
   }
   uint64_t DecodeMemory(const container::Header& h, int threads) const override {
     const uint64_t tile = std::min<uint64_t>(h.tile_size, std::max(h.width, h.height));
-    uint64_t states = 0;
-    if (h.revision >= video::kRevision2 && tile > 0)
-      states = video::FrameTiles(GeometryOf(h), static_cast<uint32_t>(tile)).size() * kStateBytesPerTile;
+    uint64_t states = 0;  // counted, not listed: the header is untrusted
+    if (h.revision >= video::kRevision2 && tile > 0) {
+      const video::Geometry g = GeometryOf(h);
+      for (int p = 0; p < 3; ++p)
+        states += ((g.plane_width(p) + tile - 1) / tile) * ((g.plane_height(p) + tile - 1) / tile) * kStateBytesPerTile;
+    }
     return h.original_size + h.side.size() + 2 * container::VideoFrameBytes(h.width, h.height, h.chroma) +
            uint64_t(threads) * tile * tile * kTileBytesPerPixel + states;
   }
