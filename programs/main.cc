@@ -664,7 +664,7 @@ int main(int argc, char** argv) {
   cc->add_flag("-k,--keep", co.keep, "keep the input (the default; overrides --rm)");
   cc->add_flag("--rm", co.rm, "remove the input once its output is written (not with -k)");
   cc->add_option("-T,--threads", co.threads, "worker threads (0 = all cores); never changes the output")->check(CLI::Range(0, 256));
-  cc->add_option("--tile", co.tile, "image tile size in pixels (16-4096, default 256)")->check(CLI::Range(16, 4096));
+  cc->add_option("--tile", co.tile, "tile size in pixels (16-4096; default 256, video-lossless 512)")->check(CLI::Range(16, 4096));
   cc->add_option("--model", co.model, "model file (default: the shipped model)");
   cc->add_option("--memory-limit", co.memory_limit_mib, "MiB the compression may hold (default 2048)")->check(CLI::Range(1, 1 << 24));
   cc->add_option("--bpp", co.bpp, "image-lossy: target bits per pixel of the .dfc file; video-lossy: bits per luma pixel per frame, on average")->check(positive(64));

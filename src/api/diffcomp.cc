@@ -57,6 +57,7 @@ Status Compress(const dc_content& in, const dc_params& p, std::vector<uint8_t>* 
     est.frames = in.kind == DC_KIND_VIDEO ? in.frames : in.width;
     est.chroma = in.chroma;
     est.tile_size = codec->EncodeTileSize(in, p);
+    est.revision = codec->latest_revision;
     est.original_size = in.size;
     ASSIGN_OR_RETURN(c.threads, ThreadsWithinMemory(c.threads, p.memory_limit, [&](int n) {
                        return in.size + in.side_size + codec->DecodeMemory(est, n);

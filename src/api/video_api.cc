@@ -144,7 +144,7 @@ dc_error dc_video_decode_frame(dc_video_decoder* d, uint64_t frame, uint8_t* out
       ASSIGN_OR_RETURN(d->model, dc::ModelForFile(h, d->params.model_path));
       dc::video::Geometry g = dc::GeometryOf(h);
       d->dec = std::make_unique<dc::video::FrameDecoder>(d->model->image_lossless.get(), g, h.keyint,
-                                                         dc::VideoOptions(h.tile_size, h.coder_flags, dc::ResolveThreads(d->params.threads)),
+                                                         dc::VideoOptions(h.tile_size, h.coder_flags, dc::ResolveThreads(d->params.threads), h.revision),
                                                          d->payload, std::move(d->index));
     }
     RETURN_IF_ERROR(d->dec->Decode(frame, out));

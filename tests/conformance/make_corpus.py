@@ -94,6 +94,41 @@ def y4m(w, h, chroma, frames):
     return out
 
 
+def y4m_static(w, h):
+    """Four 4:2:0 frames for video-lossless revision 2: a crop, the same frame again (every tile
+    copied), the crop moved by (3, 1), then that frame with a 4 x 4 patch changed (one luma tile
+    coded with its carried model, the others copied)."""
+    im = Image.open(os.path.join(ROOT, "samples", "kodim23-256.png")).convert("YCbCr")
+    out = b"YUV4MPEG2 W%d H%d F25:1 Ip A1:1\n" % (w, h)
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    frames = []
+    for f, (dx, dy) in enumerate([(0, 0), (0, 0), (3, 1), (3, 1)]):
+        fr = im.crop((70 + dx, 90 + dy, 70 + dx + w, 90 + dy + h))
+        y, u, v = fr.split()
+        u, v = u.resize((cw, ch), Image.BILINEAR), v.resize((cw, ch), Image.BILINEAR)
+        yb = bytearray(y.tobytes())
+        if f == 3:
+            for yy in range(20, 24):
+                for xx in range(5, 9):
+                    yb[yy * w + xx] ^= 0x20
+        frames.append(bytes(yb) + u.tobytes() + v.tobytes())
+    return out + b"".join(b"FRAME\n" + fr for fr in frames)
+
+
+def y4m_subpel(w, h, frames):
+    """4:2:0 frames of a Kodak crop moving by (0.75, 0.5) pixels a frame (bicubic resampling), so
+    that video-lossless revision 2 codes fractional motion vectors and both filters."""
+    im = Image.open(os.path.join(ROOT, "samples", "kodim08-256.png")).convert("YCbCr")
+    out = b"YUV4MPEG2 W%d H%d F25:1 Ip A1:1\n" % (w, h)
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    for f in range(frames):
+        fr = im.transform((w, h), Image.AFFINE, (1, 0, 60 + 0.75 * f, 0, 1, 40 + 0.5 * f), resample=Image.BICUBIC)
+        y, u, v = fr.split()
+        u, v = u.resize((cw, ch), Image.BILINEAR), v.resize((cw, ch), Image.BILINEAR)
+        out += b"FRAME\n" + y.tobytes() + u.tobytes() + v.tobytes()
+    return out
+
+
 def cases(tmp):
     """(name, codec, input file, compress args, truncate args or None, lossless check)."""
     def put(name, data):
@@ -137,6 +172,8 @@ def cases(tmp):
     yield "y4m420", "video-lossless", put("v420.y4m", y4m(48, 32, "420", 3)), ["--keyint", "2"], None, True
     yield "y4m444-odd", "video-lossless", put("v444.y4m", y4m(33, 17, "444", 2)), [], None, True
     yield "i420", "video-lossless", put("v.yuv", y4m(32, 16, "420", 2).split(b"FRAME\n", 1)[1].replace(b"FRAME\n", b"")), ["--size", "32x16", "--fps", "25"], None, True
+    yield "y4m420-static", "video-lossless", put("vs.y4m", y4m_static(48, 32)), ["--tile", "16"], None, True
+    yield "y4m420-subpel", "video-lossless", put("vsub.y4m", y4m_subpel(64, 48, 4)), [], None, True
     yield "y4m420", "video-lossy", put("vl.y4m", y4m(48, 32, "420", 3)), ["--quality", "50", "--keyint", "2"], None, False
     yield "y4m444", "video-lossy", put("vl444.y4m", y4m(32, 32, "444", 2)), ["--quality", "30"], None, False
     yield "text", "store", put("s.txt", text[:100]), [], None, True

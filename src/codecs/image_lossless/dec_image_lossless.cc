@@ -13,7 +13,8 @@
 namespace dc::adm {
 
 Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
-                   Level* out, int revision) {
+                   Level* out, int revision, GroupState* state) {
+  if (state && (revision < kRevision2 || !prev)) return Error(DC_ERR_INTERNAL, "a carried state needs revision 2 and a reference");
   const auto sizes = LevelSizes(H0, W0);
   std::vector<Level> prev_levels;
   if (prev) {
@@ -23,7 +24,7 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
   }
   // Revision 2: a small group says whether it uses the neighbour colour model.
   bool match = revision >= kRevision2;
-  if (match && static_cast<int64_t>(H0) * W0 <= kSmallGroupPixels) {
+  if (match && !state && static_cast<int64_t>(H0) * W0 <= kSmallGroupPixels) {
     uint32_t on;
     RETURN_IF_ERROR(dec->GetBits(1, &on));
     match = on != 0;
@@ -41,7 +42,13 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
 
   NetScratch s;
   s.use_adapt = adapt;
-  if (match) s.match = std::make_unique<MatchModel>();
+  if (state) {  // video: the tile's model and adapter continue from its previous frame
+    if (!state->match) state->match = std::make_unique<MatchModel>(true);
+    s.match = std::move(state->match);
+    s.adapt = std::move(state->adapt);
+  } else if (match) {
+    s.match = std::make_unique<MatchModel>(prev != nullptr);  // temporal when a reference is given
+  }
   for (int l = static_cast<int>(sizes.size()) - 2; l >= 0; --l) {
     Level cur;
     cur.height = sizes[l].first;
@@ -58,6 +65,10 @@ Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int cod
       return *bit ? dec->Advance(0, p16, 16) : dec->Advance(p16, 65536 - p16, 16);
     }));
     coarse = std::move(cur);
+  }
+  if (state) {
+    state->match = std::move(s.match);
+    state->adapt = std::move(s.adapt);
   }
   *out = std::move(coarse);
   return Status::Ok();

@@ -19,7 +19,7 @@ namespace {
 // same values): the 1x1 base raw, then every level's three stages; `match`: revision 2's model.
 Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vector<Level>& prev_levels, bool has_prev,
                        int coded, bool adapt, bool match, rans::Encoder* enc, double* bits, double* nll,
-                       EncodeStats* stats) {
+                       EncodeStats* stats, GroupState* state) {
   const Level* prev = has_prev ? &prev_levels[0] : nullptr;
   for (int c = 0; c < coded; ++c) enc->PutBits(levels.back().at(0, 0, c), 8);
   *bits += 8.0 * coded;
@@ -28,7 +28,13 @@ Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vecto
 
   NetScratch s;
   s.use_adapt = adapt;
-  if (match) s.match = std::make_unique<MatchModel>();
+  if (state) {  // video: the tile's model and adapter continue from its previous frame
+    if (!state->match) state->match = std::make_unique<MatchModel>(true);
+    s.match = std::move(state->match);
+    s.adapt = std::move(state->adapt);
+  } else if (match) {
+    s.match = std::make_unique<MatchModel>(has_prev);  // temporal when a reference is given
+  }
   for (int l = static_cast<int>(levels.size()) - 2; l >= 0; --l) {
     // The encoder's levels hold every true pixel already; CodeLevel rewrites the same values.
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
@@ -58,6 +64,10 @@ Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vecto
     });
     if (!st.ok()) return st;
   }
+  if (state) {
+    state->match = std::move(s.match);
+    state->adapt = std::move(s.adapt);
+  }
   return Status::Ok();
 }
 
@@ -65,7 +75,8 @@ Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vecto
 
 // Codes one plane group of one tile (revision 2: small groups first carry the model's on/off bit).
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision) {
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision,
+                   GroupState* state) {
   std::vector<Level> levels{tile_level};
   while (levels.back().height > 1 || levels.back().width > 1) levels.push_back(Downsample(levels.back()));
   std::vector<Level> prev_levels;
@@ -76,15 +87,16 @@ Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev
     while (prev_levels.size() < levels.size()) prev_levels.push_back(Downsample(prev_levels.back()));
   }
   const bool small = static_cast<int64_t>(tile_level.height) * tile_level.width <= kSmallGroupPixels;
-  if (revision < kRevision2 || !small)
+  if (state && (revision < kRevision2 || !prev)) return Error(DC_ERR_INTERNAL, "a carried state needs revision 2 and a reference");
+  if (revision < kRevision2 || !small || state)
     return EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, revision >= kRevision2, enc, bits,
-                           nll, stats);
+                           nll, stats, state);
   rans::Encoder trial[2];
   double tbits[2] = {0, 0}, tnll[2] = {0, 0};
   EncodeStats tstats[2];
   for (int m = 0; m < 2; ++m)
     RETURN_IF_ERROR(EncodeGroupPass(net, levels, prev_levels, prev != nullptr, coded, adapt, m == 1, &trial[m],
-                                    &tbits[m], &tnll[m], &tstats[m]));
+                                    &tbits[m], &tnll[m], &tstats[m], nullptr));
   const int on = tbits[1] < tbits[0] ? 1 : 0;
   enc->PutBits(static_cast<uint32_t>(on), 1);
   enc->Append(trial[on]);

@@ -1,6 +1,7 @@
 #include "codecs/image_lossless/match_model.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace dc::adm {
 namespace {
@@ -55,6 +56,11 @@ inline uint32_t Hash(uint64_t x, int bits) {
   return static_cast<uint32_t>(x >> (64 - bits));
 }
 inline uint64_t Mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001B3ull + (h >> 31); }
+// |a - b| in 8 buckets: 0, 1, 2, 3, 4-5, 6-8, 9-15, 16+.
+inline uint64_t DistanceBucket(int a, uint32_t b) {
+  const int d = std::abs(a - static_cast<int>(b));
+  return d < 4 ? static_cast<uint64_t>(d) : d < 6 ? 4 : d < 9 ? 5 : d < 16 ? 6 : 7;
+}
 
 // Revealed neighbours of a stage's target (dy, dx): the four near ones (weight 2 in a
 // candidate's support), then the farther ones (weight 1). Same-stage offsets (0, -2), (-2, *)
@@ -79,16 +85,17 @@ int Squash(int d) {
 
 int Stretch(int p) { return StretchT().t[static_cast<size_t>(std::clamp(p, 0, 4095))]; }
 
-MatchModel::MatchModel() {
-  for (int t = 0; t < kTables; ++t) {
+MatchModel::MatchModel(bool temporal)
+    : temporal_(temporal), tables_(temporal ? kMaxTables : kTables), inputs_(temporal ? kMaxInputs : kInputs) {
+  for (int t = 0; t < tables_; ++t) {
     ctr_[t].assign(size_t{1} << kCounterBits, 32768);
   }
   for (auto& c : colour_) c.assign((size_t{1} << kColourHashBits) * kWays, 0);
   // Start with the counters averaged and the network input at weight 1/2.
-  w_.assign(static_cast<size_t>(kWeightSets) * kInputs, 0);
+  w_.assign(static_cast<size_t>(kWeightSets) * inputs_, 0);
   for (int s = 0; s < kWeightSets; ++s) {
-    for (int i = 0; i < kTables; ++i) w_[static_cast<size_t>(s) * kInputs + i] = 65536 / kTables;
-    w_[static_cast<size_t>(s) * kInputs + kTables] = 32768;
+    for (int i = 0; i < tables_; ++i) w_[static_cast<size_t>(s) * inputs_ + i] = 65536 / tables_;
+    w_[static_cast<size_t>(s) * inputs_ + tables_] = 32768;
   }
 }
 
@@ -97,7 +104,7 @@ void MatchModel::StartStage(int h, int w) {
   outcome_.assign(static_cast<size_t>(h) * w, 0);
 }
 
-void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
+void MatchModel::Gather(const Level& cur, const Level* ref, int stage, int y, int x, int coded) {
   const int H = cur.height, W = cur.width;
   stage_ = stage;
   coded_ = coded;
@@ -128,8 +135,28 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
     d.support = static_cast<uint8_t>(weight);
     d.mask = static_cast<uint8_t>(near_index >= 0 ? 1 << near_index : 0);
     d.src = static_cast<uint8_t>(src);
+    d.ref = 0;
     return n_++;
   };
+  if (ref) {
+    // Temporal: the reference pixel is the first candidate gathered (so never dropped), with a
+    // support of 1 + 2 x (near neighbours equal to their reference pixels).
+    const auto ref_at = [&](int yy, int xx) {
+      const uint8_t* p = &ref->rgb[(static_cast<size_t>(yy) * W + xx) * 3];
+      return coded == 3 ? (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16) : uint32_t{p[0]};
+    };
+    ref_near_ = ref_far_ = 0;
+    for (int a = 0; a < 4; ++a) {
+      const int yy = y + kNear[stage][a][0], xx = x + kNear[stage][a][1];
+      if (yy >= 0 && xx >= 0 && yy < H && xx < W && rgb_at(yy, xx) == ref_at(yy, xx)) ++ref_near_;
+    }
+    for (int a = 0; a < kFarCount[stage]; ++a) {
+      const int yy = y + kFar[stage][a][0], xx = x + kFar[stage][a][1];
+      if (yy >= 0 && xx >= 0 && yy < H && xx < W && rgb_at(yy, xx) == ref_at(yy, xx)) ++ref_far_;
+    }
+    ref_colour_ = ref_at(y, x);
+    add(ref_colour_, 1 + 2 * ref_near_, -1);
+  }
   for (int a = 0; a < 4; ++a) {
     const int yy = y + kNear[stage][a][0], xx = x + kNear[stage][a][1];
     if (yy < 0 || xx < 0 || yy >= H || xx >= W) {
@@ -176,6 +203,11 @@ void MatchModel::Gather(const Level& cur, int stage, int y, int x, int coded) {
     }
   // Most supported first; ties keep the order of first appearance (stable).
   std::stable_sort(cand_.begin(), cand_.begin() + n_, [](const Cand& a, const Cand& b) { return a.support > b.support; });
+  if (ref)
+    for (int k = 0; k < n_; ++k) {
+      const uint32_t ck = uint32_t{cand_[k].rgb[0]} | uint32_t{cand_[k].rgb[1]} << 8 | uint32_t{cand_[k].rgb[2]} << 16;
+      cand_[k].ref = (coded == 1 ? cand_[k].rgb[0] : ck) == ref_colour_ ? 1 : 0;
+    }
   // Outcomes of the same stage's previous pixels (left and above in the stage's grid).
   const int i = (y - kPhaseDy[stage + 1]) / 2, j = (x - kPhaseDx[stage + 1]) / 2;
   outcome_w_ = j > 0 ? outcome_[static_cast<size_t>(i) * grid_w_ + j - 1] : 7;
@@ -195,7 +227,9 @@ int MatchModel::Find(const uint8_t* px) const {
 uint32_t MatchModel::P16(int slot) {
   const int k = slot > 0 ? slot - 1 : 0;
   const Cand& c = cand_[k];
-  const uint64_t kk = static_cast<uint64_t>(slot) + 1;
+  // Temporal: the slot key also says whether the candidate is the reference colour (always 0
+  // in image models, so their contexts are unchanged).
+  const uint64_t kk = static_cast<uint64_t>(slot) + 1 + 32u * c.ref;
   // The network's probability of the event: any candidate (slot 0), or candidate k among
   // candidates k.. (slot k + 1), 12-bit.
   uint64_t rest = 0;
@@ -205,28 +239,32 @@ uint32_t MatchModel::P16(int slot) {
   const uint64_t st = static_cast<uint64_t>(stage_);
   const uint32_t colour = uint32_t{c.rgb[0]} | uint32_t{c.rgb[1]} << 8 | uint32_t{c.rgb[2]} << 16;
   const int net_bucket = std::clamp((net_st + 2048) >> 7, 0, 31);
-  const uint64_t ctx[kTables] = {
+  const uint64_t ctx[kMaxTables] = {
       ((((kk * 4 + st) * 16 + std::min<int>(c.support, 15)) * 8 + std::min(n_, 7)) * 16 + c.mask) * 16 + c.src,
       Mix(Mix(Mix(Mix(kk * 4 + st, pattern_), c.mask), static_cast<uint64_t>(outcome_w_)), static_cast<uint64_t>(outcome_n_)),
       Mix(Mix(Mix(kk * 4 + st, near_hash_), c.mask * 16 + c.src), 0x1234),
       Mix(Mix(Mix(kk * 4 + st, all_hash_), colour), 0x5678),
       Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(net_bucket)), std::min<int>(c.support, 15) * 16 + c.src), 0x9ABC),
+      // Temporal only: far neighbours unchanged, the candidate's distance to the reference
+      // colour (coded channel 0), the outcomes of the stage's left and upper pixels.
+      Mix(Mix(Mix(Mix(Mix(kk * 4 + st, static_cast<uint64_t>(ref_far_)), DistanceBucket(c.rgb[0], ref_colour_ & 0xFF)),
+                  static_cast<uint64_t>(outcome_w_)), static_cast<uint64_t>(outcome_n_)), 0xDEF0),
   };
   const int wset = (std::min(slot, kMaxCandidates) * kStages + stage_) * 2 + (c.support == any_support_ ? 1 : 0);
   return Predict(ctx, net_st, wset);
 }
 
 uint32_t MatchModel::Predict(const uint64_t ctx[], int net_st, int wset) {
-  for (int t = 0; t < kTables; ++t) {
+  for (int t = 0; t < tables_; ++t) {
     idx_[t] = Hash(ctx[t] * 8 + static_cast<uint64_t>(t), kCounterBits);
     st_[t] = Stretch(static_cast<int>((ctr_[t][idx_[t]] & 0xFFFF) >> 4));
   }
-  st_[kTables] = net_st;
-  st_[kTables + 1] = 256;
+  st_[tables_] = net_st;
+  st_[tables_ + 1] = 256;
   wset_ = wset;
-  const int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
+  const int32_t* w = &w_[static_cast<size_t>(wset_) * inputs_];
   int64_t dot = 0;
-  for (int i = 0; i < kInputs; ++i) dot += static_cast<int64_t>(st_[i]) * w[i];
+  for (int i = 0; i < inputs_; ++i) dot += static_cast<int64_t>(st_[i]) * w[i];
   const int64_t d = dot >= 0 ? dot >> 16 : -((-dot) >> 16);
   mix_p12_ = Squash(static_cast<int>(std::clamp<int64_t>(d, -2047, 2047)));
   final_p12_ = mix_p12_;
@@ -299,7 +337,7 @@ uint32_t MatchModel::P16Channel(int slot) {
   const int net_st = Stretch(static_cast<int>(std::min<uint64_t>(net_p12, 4095)));
   const uint64_t sc = static_cast<uint64_t>(stage_ * 3 + ch_);
   const int net_bucket = std::clamp((net_st + 2048) >> 7, 0, 31);
-  const uint64_t ctx[kTables] = {
+  const uint64_t ctx[kMaxTables] = {
       (((((kk * 16 + sc) * 16 + std::min<int>(v.support, 15)) * 8 + std::min(nv_, 7)) * 16 + v.mask) * 2 + v.consistent) * 4 +
           static_cast<uint64_t>(prev_hit_),
       Mix(Mix(Mix(Mix(kk * 16 + sc, pattern_), v.mask * 2 + v.consistent), static_cast<uint64_t>(outcome_w_)),
@@ -307,13 +345,15 @@ uint32_t MatchModel::P16Channel(int slot) {
       Mix(Mix(Mix(kk * 16 + sc, near_hash_), v.mask * 2 + v.consistent), 0x2345),
       Mix(Mix(Mix(kk * 16 + sc, all_hash_), v.v), 0x6789),
       Mix(Mix(Mix(kk * 16 + sc, static_cast<uint64_t>(net_bucket)), std::min<int>(v.support, 15) * 2 + v.consistent), 0xABCD),
+      // Temporal only (channel flags need 3 coded channels; video planes are gray).
+      Mix(Mix(Mix(kk * 16 + sc, static_cast<uint64_t>(ref_far_)), DistanceBucket(v.v, ref_colour_ >> (8 * ch_) & 0xFF)), 0xEF01),
   };
   const int wset = kPixelWeightSets + (std::min(slot, kMaxCandidates) * 3 + ch_) * 2 + v.consistent;
   return Predict(ctx, net_st, wset);
 }
 
 void MatchModel::Update(int bit) {
-  for (int t = 0; t < kTables; ++t) {
+  for (int t = 0; t < tables_; ++t) {
     uint32_t& e = ctr_[t][idx_[t]];
     const int32_t p = static_cast<int32_t>(e & 0xFFFF);
     const int n = static_cast<int>(e >> 16);
@@ -322,8 +362,8 @@ void MatchModel::Update(int bit) {
     e = static_cast<uint32_t>(q) | static_cast<uint32_t>(std::min(n + 1, kCounterLimit)) << 16;
   }
   const int err = ((bit << 12) - mix_p12_) * kMixerRate;
-  int32_t* w = &w_[static_cast<size_t>(wset_) * kInputs];
-  for (int i = 0; i < kInputs; ++i) {
+  int32_t* w = &w_[static_cast<size_t>(wset_) * inputs_];
+  for (int i = 0; i < inputs_; ++i) {
     const int64_t step = static_cast<int64_t>(st_[i]) * err;
     w[i] += static_cast<int32_t>(step >= 0 ? step >> kMixerShift : -((-step) >> kMixerShift));
   }

@@ -12,11 +12,16 @@
 //     candidate, outcomes of the previous pixels, hashes of the neighbour colours),
 // Encoder and decoder run the same integer updates
 // in the same order, so a certain pixel costs a few thousandths of a bit.
+//
+// Video-lossless revision 2 uses a *temporal* model in predicted frames: the reference frame's
+// co-located pixel is one more candidate and a sixth counter table sees its agreement with the
+// neighbourhood (docs/codecs/video-lossless.md, "Revision 2"). Image models are unchanged.
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSLESS_MATCH_MODEL_H_
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "codecs/image_lossless/adm_layout.h"
@@ -32,20 +37,33 @@ class MatchModel {
  public:
   static constexpr int kMaxCandidates = 8;
   static constexpr int kColourHashBits = 17;  // slots of each colour table: 2^17, two colours each
-  static constexpr int kInputs = 7;       // mixer inputs (bias included)
+  static constexpr int kInputs = 7;       // mixer inputs (bias included) of an image model
   static constexpr int kCounterBits = 16;  // entries per hashed counter table: 2^16
-  static constexpr int kTables = 5;
+  static constexpr int kTables = 5;        // counter tables of an image model
+  // A temporal model (video-lossless revision 2, predicted frames) has one more counter table
+  // and mixer input.
+  static constexpr int kMaxTables = kTables + 1;
+  static constexpr int kMaxInputs = kInputs + 1;
 
-  MatchModel();
+  // temporal = false: image-lossless revision 2 (and video keyframes). temporal = true: video
+  // predicted frames; Prepare must then be given the reference level.
+  explicit MatchModel(bool temporal = false);
+  bool temporal() const { return temporal_; }
 
   // Gathers the candidates of the pixel (y, x) revealed by `stage` in `cur` (coded channels
   // only: `coded` is 3 or 1). `net_p16(rgb)` returns the network's probability of a candidate
-  // colour in 1/65536 (tile_coder.h). Returns the number of candidates.
+  // colour in 1/65536 (tile_coder.h). Returns the number of candidates. `ref` (temporal models
+  // only, else ignored): the reference frame's co-located level, the same size as `cur`, whose
+  // pixel (y, x) is one more candidate.
   template <typename NetProb>
-  int Prepare(const Level& cur, int stage, int y, int x, int coded, NetProb&& net_p16) {
-    Gather(cur, stage, y, x, coded);
+  int Prepare(const Level& cur, const Level* ref, int stage, int y, int x, int coded, NetProb&& net_p16) {
+    Gather(cur, temporal_ ? ref : nullptr, stage, y, x, coded);
     for (int k = 0; k < n_; ++k) net_p_[k] = net_p16(cand_[k].rgb);
     return n_;
+  }
+  template <typename NetProb>
+  int Prepare(const Level& cur, int stage, int y, int x, int coded, NetProb&& net_p16) {
+    return Prepare(cur, nullptr, stage, y, x, coded, std::forward<NetProb>(net_p16));
   }
   const uint8_t* candidate(int k) const { return cand_[k].rgb; }
   // Index of the candidate equal to px (its coded channels), -1 if none.
@@ -87,8 +105,16 @@ class MatchModel {
     uint8_t support;  // weighted count of neighbours of this colour
     uint8_t mask;     // which of the 4 near neighbours have this colour
     uint8_t src;      // bit 0: the near-context colour table says this colour; bit 1: the wide one
+    uint8_t ref;      // temporal: 1 if this is the reference pixel's colour
   };
-  void Gather(const Level& cur, int stage, int y, int x, int coded);
+  void Gather(const Level& cur, const Level* ref, int stage, int y, int x, int coded);
+
+  bool temporal_ = false;
+  int tables_ = kTables, inputs_ = kInputs;
+  // Temporal: the reference pixel's colour, and how many near / far neighbours equal their
+  // reference pixels (the local "nothing moved" evidence).
+  uint32_t ref_colour_ = 0;
+  int ref_near_ = 0, ref_far_ = 0;
 
   int n_ = 0;
   std::array<Cand, kMaxCandidates> cand_{};
@@ -107,15 +133,15 @@ class MatchModel {
   // Adaptive counters: p (Q16, probability of 1) in the high 16 bits... kept as two arrays.
   // Counter t, entry i: probability p (Q16) in bits 0..15 and count n in bits 16..23 (one
   // memory access per counter).
-  std::vector<uint32_t> ctr_[kTables];
+  std::vector<uint32_t> ctr_[kMaxTables];
   // Colour tables: the last colour seen after the same near (0) / near + far (1) neighbour
   // colours; an entry is colour | 1 << 24 once written (0: empty).
   std::vector<uint32_t> colour_[2];
   uint32_t colour_idx_[2] = {};
   std::vector<int32_t> w_;  // mixer weights, Q16, per weight set
   // Per P16 call, for Update.
-  uint32_t idx_[kTables] = {};
-  int st_[kInputs] = {};
+  uint32_t idx_[kMaxTables] = {};
+  int st_[kMaxInputs] = {};
   int wset_ = 0, mix_p12_ = 0, final_p12_ = 0;
 };
 

@@ -57,7 +57,8 @@ struct NetScratch {
 // Revision 2 (s->match set): before a pixel's channels, `bitfn(p16, truth, &bit)` codes the
 // flags of the match model (match_model.h), p16 = P(bit = 1) in 1/65536; the encoder codes
 // `truth` (computed from its true pixel), the decoder decodes the bit. A pixel that is one of the
-// candidates takes the candidate's colour and codes no channel.
+// candidates takes the candidate's colour and codes no channel. A temporal model
+// (MatchModel::temporal(), video-lossless revision 2) also offers prev's pixel (y, x).
 constexpr int kMaxPrice = MatchModel::kMaxCandidates;
 template <typename Fn, typename BitFn>
 Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, NetScratch* s, Fn&& fn, BitFn&& bitfn) {
@@ -96,7 +97,7 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           CellChannelDist(s->cell, 0, no_residual, &d0);
           uint32_t f0[kMaxPrice];
           int f0_value[kMaxPrice], f0_n = 0;
-          n = mm->Prepare(*cur, st, y, x, coded, [&](const uint8_t* rgb) {
+          n = mm->Prepare(*cur, prev, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
             int f = 0;
             while (f < f0_n && f0_value[f] != rgb[0]) ++f;
@@ -208,18 +209,30 @@ Status CodeLevel(const AdmNet& net, Level* cur, int coded, NetScratch* s, Fn&& f
 // from). Larger groups always use it.
 constexpr int64_t kSmallGroupPixels = 4096;
 
+// Video-lossless revision 2: the adaptive state of one tile position, carried from each
+// predicted frame of a group of pictures to the next (tiles never share one, so the thread
+// count does not change the bytes). A group coded with a state has no small-group bit.
+struct GroupState {
+  std::unique_ptr<MatchModel> match;  // temporal; created by the group's first predicted frame
+  mix::MixtureAdapter adapt{kStages, 3};
+};
+
 struct EncodeStats;
 // One plane group of one tile (`coded` 3 or 1), coded into `enc`: the 1x1 base raw, then every
 // level's three stages. `prev` (video: the previous frame's co-located tile, same size; null for
 // images and keyframes) is brought down the same pyramid. Adds the quantised and float-model
 // bits to *bits and *nll and the per-level/stage NLL to stats.
 // `adapt`: the online mixture correction (CodecOptions::adapt), the same on both sides.
-// `revision`: kRevision1 or kRevision2 (image_lossless.h); the video codec passes 1.
+// `revision`: kRevision1 or kRevision2 (image_lossless.h); video-lossless passes its own revision
+// (1 or 2). `state` (video-lossless revision 2, predicted frames; needs revision 2 and prev): the
+// tile's carried model and adapter, used and updated in place; the group then has no small-group
+// bit. Without a state, revision 2 creates a fresh model (temporal when prev is given).
 Status EncodeGroup(const AdmNet& net, const Level& tile_level, const Level* prev, int coded, bool adapt,
-                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1);
+                   rans::Encoder* enc, double* bits, double* nll, EncodeStats* stats, int revision = 1,
+                   GroupState* state = nullptr);
 // The decoder's side: rebuilds the H0 x W0 tile level of one plane group into *out.
 Status DecodeGroup(const AdmNet& net, int H0, int W0, const Level* prev, int coded, bool adapt, rans::Decoder* dec,
-                   Level* out, int revision = 1);
+                   Level* out, int revision = 1, GroupState* state = nullptr);
 
 }  // namespace dc::adm
 

@@ -12,6 +12,7 @@
 
 #include "codecs/image_lossless/adm_net.h"
 #include "codecs/image_lossless/image_lossless.h"
+#include "codecs/image_lossless/tile_coder.h"
 #include "common/status.h"
 
 namespace dc::video {
@@ -20,7 +21,19 @@ constexpr uint32_t kDefaultModelId = 7;
 constexpr uint32_t kDefaultKeyint = 30;
 constexpr uint32_t kMaxKeyint = 1u << 20;
 constexpr uint64_t kMaxFrames = uint64_t{1} << 20;
-constexpr uint32_t kDefaultTileSize = 256;
+// The encoder's default tile (revision 1 files were written with 256): at CIF one luma tile
+// instead of four, so the network sees whole frames and revision 2's models learn from more
+// pixels (pilot: 0.1-1 % smaller, docs/design-adaptive.md).
+constexpr uint32_t kDefaultTileSize = 512;
+
+// Bitstream revisions (docs/codecs/video-lossless.md; CodecOptions::revision carries it):
+//   1: planes coded by image-lossless revision 1 (the network sees the reference frame).
+//   2: planes coded by image-lossless revision 2; in predicted frames the neighbour colour model
+//      also offers the reference frame's co-located pixel (MatchModel, temporal), and a tile
+//      equal to its reference tile is coded as an empty stream (copied).
+constexpr uint32_t kRevision1 = 1;
+constexpr uint32_t kRevision2 = 2;
+constexpr uint32_t kLatestRevision = kRevision2;
 
 // Chroma layout codes as stored in the container (docs/format.md).
 constexpr uint8_t kChroma420 = 0;  // U and V of ceil(W/2) x ceil(H/2)
@@ -41,12 +54,26 @@ struct Geometry {
 // minimises SAD + 4 (|dx| + |dy|) on luma.
 constexpr int kMotionBlock = 16;
 constexpr int kMotionRange = 7;
+// Mode 2's integer range, -15..15: screen content moves by more than 7 pixels (pilot,
+// docs/design-adaptive.md: 9 % smaller on the screen clip, natural video within 0.03 %).
+constexpr int kSubRange = 15;
+//
+// Revision 2 (motion mode 2) adds quarter-pixel vectors: (dx + fx / 4, dy + fy / 4) with fx, fy
+// in 0..3, the reference sample then the bilinear blend (weights in quarters, rounded) of the
+// 2 x 2 samples around it; in 4:2:0 chroma the vector in chroma quarter pixels is
+// (4 dx + fx) >> 1 (likewise y).
 struct MotionField {
+  int range = kMotionRange;     // mode 2: kSubRange
   uint32_t cols = 0, rows = 0;  // ceil(W / 16) x ceil(H / 16)
   std::vector<int8_t> dx, dy;
+  std::vector<uint8_t> fx, fy;  // empty: integer vectors (modes 0, 1)
+  std::vector<uint8_t> filter;  // mode 2: 0 bilinear, 1 8-tap (0 where the vector is integer)
   bool zero() const;
+  bool sub() const { return !fx.empty(); }
 };
-MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev);
+// subpel: also search half- and quarter-pixel positions around the best integer vector
+// (revision 2).
+MotionField EstimateMotion(const Geometry& g, const uint8_t* cur, const uint8_t* prev, bool subpel = false);
 // The previous frame moved by the field, all planes, into out (frame_bytes).
 void Compensate(const Geometry& g, const uint8_t* prev, const MotionField& m, uint8_t* out);
 
@@ -60,10 +87,14 @@ struct FrameStats {
 // Codes one frame (planes Y, U, V, each row-major, one after another) into `out` (appended).
 // prev: the previous frame (same layout) or null for a keyframe; with a previous frame the
 // frame data starts with its motion field (docs/codecs/video-lossless.md).
+// Revision 2: `states` (one per tile of the frame; empty at a group of pictures' first predicted
+// frame) carries every tile's adaptive model from one predicted frame to the next; null for
+// revision 1 and keyframes.
 Status EncodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* frame, const uint8_t* prev,
-                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats);
+                   const adm::CodecOptions& opt, std::vector<uint8_t>* out, FrameStats* stats,
+                   std::vector<adm::GroupState>* states = nullptr);
 Status DecodeFrame(const adm::AdmNet& net, const Geometry& g, const uint8_t* data, size_t size, const uint8_t* prev,
-                   const adm::CodecOptions& opt, uint8_t* out);
+                   const adm::CodecOptions& opt, uint8_t* out, std::vector<adm::GroupState>* states = nullptr);
 
 // The payload's frame index: per frame its coded size and the CRC-32 of its planes.
 struct FrameEntry {
@@ -106,6 +137,7 @@ class FrameDecoder {
   const uint8_t* payload_;
   std::vector<FrameEntry> index_;
   std::vector<uint8_t> last_, cur_;
+  std::vector<adm::GroupState> states_;  // revision 2: the tiles' models after frame last_index_
   int64_t last_index_ = -1;  // frame held in last_
   uint64_t decoded_ = 0;
 };

@@ -9,13 +9,14 @@
 namespace dc {
 
 
-adm::CodecOptions VideoOptions(uint32_t tile, uint32_t coder_flags, int threads) {
+adm::CodecOptions VideoOptions(uint32_t tile, uint32_t coder_flags, int threads, uint32_t revision) {
   adm::CodecOptions o;
   o.threads = threads;
   o.tile_size = tile;
   o.adapt = (coder_flags & container::kCoderFlagAdapt) != 0;
-  // video-lossless has one revision: its planes use image-lossless's revision 1 coding.
-  o.revision = adm::kRevision1;
+  // Revision 1 codes the planes with image-lossless revision 1; revision 2 with image-lossless
+  // revision 2 plus the temporal candidate and copied tiles (video_lossless.h).
+  o.revision = static_cast<int>(revision);
   return o;
 }
 
@@ -78,8 +79,8 @@ Status ParseKeyint(ByteReader& r, container::Header* h) {
 
 namespace {
 
-adm::CodecOptions Options(uint32_t tile, uint32_t coder_flags, const CodecContext& c) {
-  adm::CodecOptions o = VideoOptions(tile, coder_flags, c.threads);
+adm::CodecOptions Options(uint32_t tile, uint32_t coder_flags, uint32_t revision, const CodecContext& c) {
+  adm::CodecOptions o = VideoOptions(tile, coder_flags, c.threads, revision);
   o.progress = c.progress;
   return o;
 }
@@ -98,7 +99,7 @@ Status CompressVideoLossless(const dc_content& in, const dc_params& p, container
   h->coder_flags = container::kCoderFlagAdapt;  // new files: the online mixture correction on
   video::FrameStats st;
   RETURN_IF_ERROR(video::EncodeVideo(*model->image_lossless, GeometryOf(*h), in.data, in.frames, keyint,
-                                     Options(tile, h->coder_flags, c), payload, &st, nullptr));
+                                     Options(tile, h->coder_flags, h->revision, c), payload, &st, nullptr));
   *model_bits = st.model_bits;
   *nll_bits = st.model_nll_bits;
   return Status::Ok();
@@ -109,7 +110,9 @@ Status DecompressVideoLossless(const container::Header& h, const uint8_t* payloa
   ASSIGN_OR_RETURN(auto model, ModelForFile(h, c.model_path));
   ASSIGN_OR_RETURN(auto index, video::ParseIndex(payload, h.payload_size, h.frames));
   const video::Geometry g = GeometryOf(h);
-  const adm::CodecOptions o = VideoOptions(h.tile_size, h.coder_flags, c.threads);
+  if (h.revision < 1 || h.revision > video::kLatestRevision)  // container::Parse refuses these already
+    return Error(DC_ERR_UNSUPPORTED_VERSION, "video-lossless revision " + std::to_string(h.revision));
+  const adm::CodecOptions o = VideoOptions(h.tile_size, h.coder_flags, c.threads, h.revision);
   const auto& progress = c.progress;
   video::FrameDecoder dec(model->image_lossless.get(), g, h.keyint, o, payload, std::move(index));
   const size_t fb = g.frame_bytes();
@@ -124,6 +127,9 @@ Status DecompressVideoLossless(const container::Header& h, const uint8_t* payloa
 // Working memory per thread in bytes per tile pixel (as image-lossless), and the two frame
 // buffers of the decoder.
 constexpr uint64_t kTileBytesPerPixel = 1024;
+// Revision 2: every tile's carried model (MatchModel: six 2^16-entry counter tables of 4 bytes,
+// two colour tables of 2^17 x 2 entries of 4 bytes, weights), rounded up.
+constexpr uint64_t kStateBytesPerTile = uint64_t{4} << 20;
 
 class VideoLossless final : public Codec {
  public:
@@ -132,6 +138,7 @@ class VideoLossless final : public Codec {
     name = "video-lossless";
     kind = DC_KIND_VIDEO;
     needs_model = true;
+    latest_revision = video::kLatestRevision;
   }
   Status Compress(const dc_content& in, const CodecContext& c, container::Header* h, std::vector<uint8_t>* payload,
                   CodecStats* stats) const override {
@@ -139,8 +146,17 @@ class VideoLossless final : public Codec {
   }
   uint64_t DecodeMemory(const container::Header& h, int threads) const override {
     const uint64_t tile = std::min<uint64_t>(h.tile_size, std::max(h.width, h.height));
+    uint64_t states = 0;  // counted, not listed: the header is untrusted
+    if (h.revision >= video::kRevision2 && tile > 0) {
+      const video::Geometry g = GeometryOf(h);
+      for (int p = 0; p < 3; ++p)
+        states += ((g.plane_width(p) + tile - 1) / tile) * ((g.plane_height(p) + tile - 1) / tile) * kStateBytesPerTile;
+    }
     return h.original_size + h.side.size() + 2 * container::VideoFrameBytes(h.width, h.height, h.chroma) +
-           uint64_t(threads) * tile * tile * kTileBytesPerPixel;
+           uint64_t(threads) * tile * tile * kTileBytesPerPixel + states;
+  }
+  uint32_t EncodeTileSize(const dc_content&, const dc_params& p) const override {
+    return p.tile_size ? p.tile_size : video::kDefaultTileSize;
   }
   // The frame index: a size varint per frame.
   uint64_t MinPayload(const container::Header& h) const override { return h.frames; }

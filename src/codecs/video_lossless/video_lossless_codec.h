@@ -15,7 +15,9 @@
 
 namespace dc {
 
-adm::CodecOptions VideoOptions(uint32_t tile, uint32_t coder_flags, int threads);
+// The options of a video-lossless file of `revision` (1 or 2): the image core's revision is the
+// same number (docs/codecs/video-lossless.md).
+adm::CodecOptions VideoOptions(uint32_t tile, uint32_t coder_flags, int threads, uint32_t revision);
 video::Geometry GeometryOf(const container::Header& h);
 Status CheckVideoContent(const dc_content& in);
 // The keyframe interval asked for (0: the default).
