@@ -12,14 +12,19 @@
 // ITERS: increasing comma-separated iteration counts (0 = Enc(x)). For each, one JSON line:
 // the PSNR of the 8-bit Dec(z) (LdmNet::Decode, clamped and rounded) against IMG, without and with
 // a least-squares colour transform (the codec's fit, unquantised), and the CPU seconds of the
-// refinement so far (process CPU time, torch on THREADS threads, default 1; measurement excluded).
+// refinement so far (process CPU time, torch on THREADS threads, default 1; measurement excluded),
+// and the CPU seconds of that one LdmNet::Decode (the library's kernels, for the cost estimate).
 //
-//   diffcomp-latent-refine --encode MODEL.dcw IMG.png ITERS LR QUALITIES OUT_PREFIX [THREADS]
+//   diffcomp-latent-refine --encode MODEL.dcw IMG.png ITERS LR QUALITIES OUT_PREFIX [THREADS [BETA [K]]]
 // refines for ITERS iterations (0: none, the codec's normal path: EncodeOptions::latents left
-// empty), then encodes IMG with image-lossy at each --quality in QUALITIES (comma-separated) as
-// the library does (latest revision, default refinement passes, colour transform fitted on the
-// image of the latents sent) and writes OUT_PREFIX-qQ.dfc, a normal container that
-// `diffcomp decompress` decodes. One JSON line per quality: bytes, refine and encode CPU seconds.
+// empty), then encodes IMG with image-lossy as the library does (latest revision, default
+// refinement passes, colour transform fitted on the image of the latents sent), once up to the
+// highest of QUALITIES (comma-separated, each <= 80: latent steps only), and writes for each
+// quality Q its cut as OUT_PREFIX-qQ.dfc (a fresh encode at Q is that cut), a normal container
+// that `diffcomp decompress` decodes. One JSON line per quality: segments, bytes, the PSNR of the
+// decoded cut (lossy::DecodeImage), refinement CPU
+// seconds, CPU seconds of the one encode (threads THREADS, default 1). BETA > 0: the refinement
+// also minimises BETA x a rate proxy over the schedule's last K steps (default 4; see Refine).
 #include <time.h>
 #include <torch/torch.h>
 
@@ -39,7 +44,9 @@
 #include "container/container.h"
 #include "extras/file_io.h"
 #include "extras/image_io.h"
+#include "extras/metrics.h"
 #include "nn/weights.h"
+#include "rcc/progressive.h"
 #include "train/torch_nets.h"
 
 namespace {
@@ -141,10 +148,13 @@ StatusOr<Refiner> Setup(const std::string& model, const std::string& image, int 
 }
 
 // Adam on z from Enc(x), minimising the mean squared error of clamp(Dec(z)) against x over the
-// image's own pixels; at each count in `at` (increasing), calls report(count, z, cpu seconds of
-// the iterations so far).
+// image's own pixels, plus, if beta > 0, beta times a proxy of the rate in nats per pixel: the
+// KL of the last `rate_steps` steps of the default schedule, 1/2 (SNR_s - SNR_t) |z - z0_hat(x_t)|^2
+// with x_t = alpha_t z + sigma_t eps (one fixed eps per step), through the torch denoiser. At each
+// count in `at` (increasing), calls report(count, z, cpu seconds of the iterations so far).
 void Refine(Refiner& r, const std::vector<int>& at, double lr,
-            const std::function<void(int, const std::vector<float>&, double)>& report) {
+            const std::function<void(int, const std::vector<float>&, double)>& report, double beta = 0,
+            int rate_steps = 0) {
   const int L = r.torch_net->cfg.latent;
   const torch::Tensor x = torch::from_blob(r.planes.data(), {1, 3, r.H, r.W})
                               .index({torch::indexing::Slice(), torch::indexing::Slice(),
@@ -152,6 +162,10 @@ void Refine(Refiner& r, const std::vector<int>& at, double lr,
                               .clone();
   torch::Tensor z = torch::from_blob(r.z0.data(), {1, L, r.H / 8, r.W / 8}).clone().set_requires_grad(true);
   torch::optim::Adam opt({z}, torch::optim::AdamOptions(lr));
+  const std::vector<float> lam = lossy::DefaultSchedule().lambdas;
+  std::vector<torch::Tensor> eps;
+  torch::manual_seed(1);
+  for (size_t k = 0; k < lam.size(); ++k) eps.push_back(torch::randn(z.sizes()));
   double cpu = 0;
   int done = 0;
   for (int target : at) {
@@ -161,7 +175,18 @@ void Refine(Refiner& r, const std::vector<int>& at, double lr,
       const torch::Tensor rec = r.torch_net->Decode(z).index(
           {torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(0, r.img.height),
            torch::indexing::Slice(0, r.img.width)});
-      const torch::Tensor loss = (rec.clamp(-1, 1) - x).pow(2).mean();
+      torch::Tensor loss = (rec.clamp(-1, 1) - x).pow(2).mean();
+      if (beta > 0) {
+        torch::Tensor rate = torch::zeros({});
+        for (size_t k = lam.size() - rate_steps; k < lam.size(); ++k) {
+          const double lt = lam[k - 1], ls = lam[k];
+          const double a = std::sqrt(1 / (1 + std::exp(-lt))), sg = std::sqrt(1 / (1 + std::exp(lt)));
+          const torch::Tensor xt = a * z + sg * eps[k];
+          const torch::Tensor z0 = a * xt - sg * r.torch_net->V(xt, torch::tensor({static_cast<float>(lt)}));
+          rate = rate + 0.5 * (std::exp(ls) - std::exp(lt)) * (z - z0).pow(2).sum();
+        }
+        loss = loss + beta * rate / (static_cast<double>(r.img.width) * r.img.height);
+      }
       loss.backward();
       opt.step();
     }
@@ -196,10 +221,13 @@ int Ae(int argc, char** argv) {
   if (!r.ok()) return Fail(r.status());
   std::vector<float> rec(r->planes.size());
   Refine(*r, Ints(argv[4]), std::atof(argv[5]), [&](int it, const std::vector<float>& z, double cpu) {
+    const double t0 = CpuSeconds();
     r->net.Decode(z.data(), r->H / 8, r->W / 8, threads, rec.data());
-    std::printf("{\"image\": \"%s\", \"iters\": %d, \"psnr\": %.3f, \"psnr_colour\": %.3f, \"refine_cpu_s\": %.2f}\n",
+    const double dec_cpu = CpuSeconds() - t0;
+    std::printf("{\"image\": \"%s\", \"iters\": %d, \"psnr\": %.3f, \"psnr_colour\": %.3f, \"refine_cpu_s\": %.2f, "
+                "\"ldmnet_decode_cpu_s\": %.2f}\n",
                 argv[3], it, Psnr8(r->planes, rec, r->H, r->W, r->img.width, r->img.height, false),
-                Psnr8(r->planes, rec, r->H, r->W, r->img.width, r->img.height, true), cpu);
+                Psnr8(r->planes, rec, r->H, r->W, r->img.width, r->img.height, true), cpu, dec_cpu);
     std::fflush(stdout);
   });
   return 0;
@@ -213,14 +241,42 @@ int Encode(int argc, char** argv) {
   auto wf = nn::LoadWeights(argv[2]);
   if (!wf.ok()) return Fail(wf.status());
   const int iters = std::atoi(argv[4]);
+  const double beta = argc > 9 ? std::atof(argv[9]) : 0;
+  const int rate_steps = argc > 10 ? std::atoi(argv[10]) : 4;
   std::vector<float> z;
   double refine_cpu = 0;
   if (iters > 0)
-    Refine(*r, {iters}, std::atof(argv[5]), [&](int, const std::vector<float>& zz, double cpu) {
-      z = zz;
-      refine_cpu = cpu;
-    });
-  for (int q : Ints(argv[6])) {
+    Refine(
+        *r, {iters}, std::atof(argv[5]),
+        [&](int, const std::vector<float>& zz, double cpu) {
+          z = zz;
+          refine_cpu = cpu;
+        },
+        beta, rate_steps);
+  // One encode up to the highest quality; every lower quality is its cut after that quality's
+  // segment count (a fresh encode at a rate is the truncation at that rate: image-lossy.md).
+  const std::vector<int> qualities = Ints(argv[6]);
+  lossy::EncodeOptions o;
+  o.threads = threads;
+  o.revision = lossy::kLatestRevision;
+  o.refine_steps = lossy::refine::DefaultSteps();
+  o.latents = z;
+  const int S = static_cast<int>(o.schedule.lambdas.size()) - 1, P = static_cast<int>(o.refine_steps.size());
+  o.max_steps = lossy::SegmentsForQuality(*std::max_element(qualities.begin(), qualities.end()), o.revision, S, P);
+  std::vector<uint8_t> full;
+  lossy::EncodeStats st;
+  const double t0 = CpuSeconds();
+  const Status es =
+      lossy::EncodeImage(r->net, {r->img.pixels.data(), r->img.width, r->img.height, 3}, o, &full, &st);
+  const double enc_cpu = CpuSeconds() - t0;
+  if (!es.ok()) return Fail(es);
+  auto view = rcc::ParseProgressive(full.data(), full.size());
+  if (!view.ok()) return Fail(view.status());
+  const size_t header_end = static_cast<size_t>(view->header.data + view->header.size - full.data());
+  for (int q : qualities) {
+    const int k = lossy::SegmentsForQuality(q, o.revision, S, P);
+    if (k > st.kept_steps) return std::fprintf(stderr, "quality %d: refinement passes are not cut here\n", q), 1;
+    const size_t size = k == 0 ? header_end : st.steps[k - 1].payload_end;
     container::Header h;
     h.codec = DC_CODEC_IMAGE_LOSSY;
     h.kind = DC_KIND_IMAGE;
@@ -232,34 +288,21 @@ int Encode(int argc, char** argv) {
     h.has_model = true;
     h.model_id = wf->model_id;
     h.fingerprint = wf->fingerprint;
-    lossy::EncodeOptions o;
-    o.threads = threads;
-    o.revision = lossy::kLatestRevision;
-    o.refine_steps = lossy::refine::DefaultSteps();
-    o.latents = z;
-    o.max_steps = lossy::SegmentsForQuality(q, o.revision, static_cast<int>(o.schedule.lambdas.size()) - 1,
-                                            static_cast<int>(o.refine_steps.size()));
-    std::vector<uint8_t> payload;
-    const double t0 = CpuSeconds();
-    const Status es = lossy::EncodeImage(r->net, {r->img.pixels.data(), r->img.width, r->img.height, 3}, o,
-                                         &payload, nullptr);
-    const double enc_cpu = CpuSeconds() - t0;
-    if (!es.ok()) return Fail(es);
     // As the library's compress: the payload's CRC, then the decoded content's (the normal decoder).
-    std::vector<uint8_t> file = container::Write(h, payload.data(), payload.size(),
-                                                 container::Crc32(payload.data(), payload.size()));
+    std::vector<uint8_t> file = container::Write(h, full.data(), size, container::Crc32(full.data(), size));
     std::vector<uint8_t> decoded(r->img.pixels.size());
-    const Status ds = lossy::DecodeImage(r->net, payload.data(), payload.size(), h.width, h.height, 3, {},
-                                         decoded.data());
+    const Status ds = lossy::DecodeImage(r->net, full.data(), size, h.width, h.height, 3, {}, decoded.data());
     if (!ds.ok()) return Fail(ds);
     const uint32_t crc = container::Crc32(decoded.data(), decoded.size());
     for (int i = 0; i < 4; ++i) file[file.size() - 4 + i] = static_cast<uint8_t>(crc >> (8 * i));
+    auto psnr = extras::Psnr(r->img, extras::Image{h.width, h.height, 3, decoded});
+    if (!psnr.ok()) return Fail(psnr.status());
     const std::string path = std::string(argv[7]) + "-q" + std::to_string(q) + ".dfc";
     const Status ws = extras::WriteFileAtomic(path, file.data(), file.size(), true);
     if (!ws.ok()) return Fail(ws);
-    std::printf("{\"image\": \"%s\", \"iters\": %d, \"quality\": %d, \"bytes\": %zu, \"refine_cpu_s\": %.2f, "
-                "\"encode_cpu_s\": %.2f, \"file\": \"%s\"}\n",
-                argv[3], iters, q, file.size(), refine_cpu, enc_cpu, path.c_str());
+    std::printf("{\"image\": \"%s\", \"iters\": %d, \"beta\": %g, \"quality\": %d, \"steps\": %d, \"bytes\": %zu, "
+                "\"psnr\": %.3f, \"refine_cpu_s\": %.2f, \"encode_cpu_s\": %.2f, \"file\": \"%s\"}\n",
+                argv[3], iters, beta, q, k, file.size(), *psnr, refine_cpu, enc_cpu, path.c_str());
     std::fflush(stdout);
   }
   return 0;
@@ -275,6 +318,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: diffcomp-latent-refine --crop IN.png X Y W H OUT.png\n"
                "       diffcomp-latent-refine --ae MODEL.dcw IMG.png ITERS LR [THREADS]\n"
-               "       diffcomp-latent-refine --encode MODEL.dcw IMG.png ITERS LR QUALITIES OUT_PREFIX [THREADS]\n");
+               "       diffcomp-latent-refine --encode MODEL.dcw IMG.png ITERS LR QUALITIES OUT_PREFIX [THREADS [BETA [K]]]\n");
   return 2;
 }
