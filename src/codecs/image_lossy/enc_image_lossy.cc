@@ -88,10 +88,16 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
   const int H = g.h * kFactor, W = g.w * kFactor;
   const int threads = std::max(1, opt.threads);
 
+  if (!opt.latents.empty() && opt.latents.size() != g.n)
+    return Error(DC_ERR_INVALID_ARGUMENT, "image-lossy: latents of " + std::to_string(opt.latents.size()) +
+                                              " values for a grid of " + std::to_string(g.n));
   std::vector<float> z(g.n);
   {
     const std::vector<float> planes = ToPlanes(img, H, W);
-    net.Encode(planes.data(), H, W, threads, z.data());
+    if (opt.latents.empty())
+      net.Encode(planes.data(), H, W, threads, z.data());
+    else
+      z = opt.latents;
     s.has_colour = false;
     if (opt.colour_transform) {
       std::vector<float> rec(planes.size());

@@ -69,6 +69,12 @@ struct EncodeOptions {
   // Revision 2: the refinement passes' quantizer steps, written to the header (Schedule::
   // refine_steps); empty = none. The API and CLI pass refine::DefaultSteps(). Revision 1: must be empty.
   std::vector<int> refine_steps;
+  // Encoder only: the latents to send instead of the autoencoder's Enc(x) (latent x ceil(H/8) x
+  // ceil(W/8), e.g. latents refined through the decoder: docs/pilot-latent-refinement.md); empty =
+  // Enc(x). The colour transform is fitted on the decoder's image of these latents. The decoder
+  // does not know the difference: same bitstream, same revision (latents equal to Enc(x) give the
+  // same bytes as none). Another size is DC_ERR_INVALID_ARGUMENT.
+  std::vector<float> latents;
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 

@@ -179,6 +179,41 @@ TEST_F(ImageLossyTest, ColourTransformDoesNotHurt) {
   EXPECT_LE(err[1], err[0] * 1.01 + 100);
 }
 
+// EncodeOptions::latents is encoder-only: latents equal to Enc(x) give the very bytes of a normal
+// encode (colour transform, steps and refinement passes included), other latents give a file the
+// unchanged decoder reads, and latents of the wrong size are refused.
+TEST_F(ImageLossyTest, ExplicitLatentsEqualToTheEncodersGiveTheSameFile) {
+  const uint32_t w = 45, h = 37;  // padded to 48 x 40 by edge replication
+  const auto px = TestImage(w, h, 3);
+  EncodeOptions o = opt_;
+  o.refine_steps = {4, 2, 1};
+  std::vector<uint8_t> plain;
+  ASSERT_TRUE(EncodeImage(net_, {px.data(), w, h, 3}, o, &plain, nullptr).ok());
+  const int H = 40, W = 48, L = net_.config().latent;
+  std::vector<float> planes(3 * H * W);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x)
+        planes[(c * H + y) * W + x] =
+            px[(std::min<size_t>(y, h - 1) * w + std::min<size_t>(x, w - 1)) * 3 + c] / 127.5f - 1.0f;
+  o.latents.resize(static_cast<size_t>(L) * (H / 8) * (W / 8));
+  net_.Encode(planes.data(), H, W, 1, o.latents.data());
+  std::vector<uint8_t> explicit_z;
+  ASSERT_TRUE(EncodeImage(net_, {px.data(), w, h, 3}, o, &explicit_z, nullptr).ok());
+  EXPECT_EQ(explicit_z, plain);
+
+  for (float& v : o.latents) v += 0.05f;
+  std::vector<uint8_t> moved, out(px.size());
+  ASSERT_TRUE(EncodeImage(net_, {px.data(), w, h, 3}, o, &moved, nullptr).ok());
+  EXPECT_NE(moved, plain);
+  DecodeOptions d;
+  EXPECT_TRUE(DecodeImage(net_, moved.data(), moved.size(), w, h, 3, d, out.data()).ok());
+  EXPECT_EQ(out, px);  // every refinement pass down to step 1: the exact original
+
+  o.latents.pop_back();
+  EXPECT_EQ(EncodeImage(net_, {px.data(), w, h, 3}, o, &moved, nullptr).code(), DC_ERR_INVALID_ARGUMENT);
+}
+
 TEST_F(ImageLossyTest, ByteBudgetIsRespected) {
   const auto px = TestImage(40, 40, 3);
   std::vector<uint8_t> full;
