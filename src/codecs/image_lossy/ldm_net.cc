@@ -196,6 +196,8 @@ int LdmNet::DecodeHalo() const {
 int LdmNet::DenoiseHalo() const { return 1 + static_cast<int>(den_b_.size()) + 1; }
 
 void LdmNet::Decode(const float* z, int h, int w, int threads, float* x) const {
+  // One tile: straight into x, without DecodeTiles' image buffer and copy.
+  if (h <= kDecodeTile && w <= kDecodeTile) return DecodeWhole(z, h, w, threads, x);
   const int W = w * kFactor;
   DecodeTiles(z, h, w, threads, [&](const DecodedTile& t) {
     for (int c = 0; c < 3; ++c)
