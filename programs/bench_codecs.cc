@@ -166,51 +166,41 @@ StatusOr<std::string> BenchInput::PngPath() {
 
 namespace {
 
-// Decoded images may come back with more channels than the original and still be the same
+// Decoded images may come back with other channels than the original and still be the same
 // image: dwebp and avifdec turn gray into RGB, some decoders add an opaque alpha channel, and
-// optipng stores an RGB image whose pixels are all gray as a gray PNG (checked below: every
-// R, G, B must equal the gray value). Anything else is a difference. Returns "" when equal,
-// else where the first difference is.
+// optipng and avifenc store an image whose alpha is all opaque without alpha, or an RGB image
+// whose pixels are all gray as a gray PNG. So both images are compared as RGBA (gray expanded to
+// R = G = B, a missing alpha read as 255): any difference there is a difference. Returns "" when
+// equal, else where the first difference is.
+uint8_t RgbaAt(const extras::Image& im, uint64_t pixel, uint32_t c) {
+  const uint8_t* p = &im.pixels[pixel * im.channels];
+  switch (im.channels) {
+    case 1: return c == 3 ? 255 : p[0];
+    case 2: return c == 3 ? p[1] : p[0];
+    case 3: return c == 3 ? 255 : p[c];
+    default: return p[c];
+  }
+}
+
 std::string ComparePixels(const extras::Image& orig, const extras::Image& dec) {
   if (orig.width != dec.width || orig.height != dec.height) {
     return "size " + std::to_string(dec.width) + "x" + std::to_string(dec.height) + ", expected " +
            std::to_string(orig.width) + "x" + std::to_string(orig.height);
   }
-  const uint32_t oc = orig.channels, dc = dec.channels;
-  const bool compatible = oc == dc || (oc == 1 && (dc == 3 || dc == 4)) || (oc == 3 && dc == 4) ||
-                          (oc == 3 && dc == 1);
-  if (!compatible) {
-    return std::to_string(dc) + " channels, expected " + std::to_string(oc);
+  if (orig.channels < 1 || orig.channels > 4 || dec.channels < 1 || dec.channels > 4) {
+    return std::to_string(dec.channels) + " channels, expected " + std::to_string(orig.channels);
   }
   const uint64_t pixels = static_cast<uint64_t>(orig.width) * orig.height;
-  if (oc == 3 && dc == 1) {
-    for (uint64_t i = 0; i < pixels; ++i)
-      for (uint32_t c = 0; c < 3; ++c)
-        if (orig.pixels[i * 3 + c] != dec.pixels[i])
-          return "pixel (" + std::to_string(i % orig.width) + "," + std::to_string(i / orig.width) + ") channel " +
-                 std::to_string(c) + ": gray " + std::to_string(dec.pixels[i]) + ", expected " +
-                 std::to_string(orig.pixels[i * 3 + c]);
-    return "";
-  }
-  for (uint64_t i = 0; i < pixels; ++i) {
-    const uint8_t* o = &orig.pixels[i * oc];
-    const uint8_t* d = &dec.pixels[i * dc];
-    for (uint32_t c = 0; c < dc; ++c) {
-      uint8_t want;
-      if (oc == dc) {
-        want = o[c];
-      } else if (c == 3) {
-        want = 255;  // added alpha must be opaque
-      } else {
-        want = oc == 1 ? o[0] : o[c];
-      }
-      if (d[c] != want) {
-        return "pixel (" + std::to_string(i % orig.width) + "," + std::to_string(i / orig.width) +
-               ") channel " + std::to_string(c) + ": " + std::to_string(d[c]) + ", expected " +
+  for (uint64_t i = 0; i < pixels; ++i)
+    for (uint32_t c = 0; c < 4; ++c) {
+      const uint8_t want = RgbaAt(orig, i, c), got = RgbaAt(dec, i, c);
+      if (got != want) {
+        return "pixel (" + std::to_string(i % orig.width) + "," + std::to_string(i / orig.width) + ") channel " +
+               std::to_string(c) + " (as RGBA, of " + std::to_string(dec.channels) + " decoded, " +
+               std::to_string(orig.channels) + " original): " + std::to_string(got) + ", expected " +
                std::to_string(want);
       }
     }
-  }
   return "";
 }
 

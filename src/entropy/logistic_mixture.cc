@@ -25,7 +25,14 @@ struct SigmoidTable {
     for (size_t i = 1; i < v.size(); ++i) v[i] = std::max(v[i], v[i - 1]);
     v[0] = 0;
     v[2 * kZ] = 65536;
+    // The same table in half the cache: entry i is lo16[i] + (i >= full_from).
+    full_from = static_cast<int>(v.size()) - 1;
+    while (full_from > 0 && v[static_cast<size_t>(full_from - 1)] == 65536) --full_from;
+    for (size_t i = 0; i < v.size(); ++i) lo16[i] = static_cast<uint16_t>(std::min<uint32_t>(v[i], 65535));
   }
+  std::array<uint16_t, 2 * kZ + 1> lo16;
+  int full_from;
+  uint32_t At(int64_t i) const { return uint32_t{lo16[static_cast<size_t>(i)]} + (i >= full_from ? 1u : 0u); }
 };
 const SigmoidTable& Sigmoid() {
   static const SigmoidTable t;
@@ -77,7 +84,7 @@ void SetComponent(int k, float mean, float inv_scale, ChannelDist* d) {
 
 uint32_t CdfBelow(const ChannelDist& d, int v) {
   const int32_t b = v * 256 - 128;  // boundary v - 1/2 in Q8
-  const auto& tab = Sigmoid().v;
+  const SigmoidTable& tab = Sigmoid();
   uint64_t acc = 0;
   for (int k = 0; k < d.k; ++k) {
     if (d.weight[k] == 0) continue;
@@ -86,27 +93,54 @@ uint32_t CdfBelow(const ChannelDist& d, int v) {
     z = z >= 0 ? (z >> 16) : -((-z) >> 16);
     if (z < -kZ) z = -kZ;
     if (z > kZ) z = kZ;
-    acc += static_cast<uint64_t>(d.weight[k]) * tab[static_cast<size_t>(z + kZ)];
+    acc += static_cast<uint64_t>(d.weight[k]) * tab.At(z + kZ);
   }
   return static_cast<uint32_t>(acc >> 15);  // <= 2^16
 }
 
+void CdfBelowPair(const ChannelDist& d, int v, uint32_t* below_v, uint32_t* below_next) {
+  const int32_t b = v * 256 - 128;  // boundary v - 1/2 in Q8; the next one is 256 higher
+  const SigmoidTable& tab = Sigmoid();
+  uint64_t acc0 = 0, acc1 = 0;
+  const auto lookup = [&](int64_t z) {
+    z = z >= 0 ? (z >> 16) : -((-z) >> 16);
+    if (z < -kZ) z = -kZ;
+    if (z > kZ) z = kZ;
+    return static_cast<uint64_t>(tab.At(z + kZ));
+  };
+  for (int k = 0; k < d.k; ++k) {
+    if (d.weight[k] == 0) continue;
+    const int64_t z0 = (static_cast<int64_t>(b) - d.mean[k]) * d.inv_scale[k];
+    const int64_t z1 = z0 + int64_t{256} * d.inv_scale[k];  // (b + 256 - mean) * inv_scale
+    const uint64_t w = static_cast<uint64_t>(d.weight[k]);
+    acc0 += w * lookup(z0);
+    acc1 += w * lookup(z1);
+  }
+  *below_v = static_cast<uint32_t>(acc0 >> 15);
+  *below_next = static_cast<uint32_t>(acc1 >> 15);
+}
+
+int SearchStart(const ChannelDist& d) {
+  int64_t mu = 0;  // Q8 x Q15
+  for (int k = 0; k < d.k; ++k) mu += static_cast<int64_t>(d.weight[k]) * d.mean[k];
+  const int64_t v = (mu + (int64_t{1} << 22)) >> 23;  // Q23 -> values, rounded (floor of x + 1/2)
+  return static_cast<int>(std::clamp<int64_t>(v, 0, 255));
+}
+
 Status DecodeValue(rans::Decoder* dec, const ChannelDist& d, int* v) {
   const uint32_t target = dec->Peek(kCdfPrecision);
-  int lo = 0, hi = 256;  // invariant: start(lo) <= target < start(hi)
-  while (hi - lo > 1) {
-    const int mid = (lo + hi) / 2;
-    if (SymbolStart(d, mid) <= target) lo = mid; else hi = mid;
-  }
-  const uint32_t s = SymbolStart(d, lo);
-  RETURN_IF_ERROR(dec->Advance(s, SymbolStart(d, lo + 1) - s, kCdfPrecision));
-  *v = lo;
+  uint32_t s, e;
+  const int value = SearchValue([&](int x) { return SymbolStart(d, x); }, target, SearchStart(d), &s, &e);
+  RETURN_IF_ERROR(dec->Advance(s, e - s, kCdfPrecision));
+  *v = value;
   return Status::Ok();
 }
 
+double FreqBits(uint32_t freq) { return 16.0 - std::log2(static_cast<double>(freq)); }
+
 double ValueBits(const ChannelDist& d, int v) {
-  const uint32_t f = SymbolStart(d, v + 1) - SymbolStart(d, v);
-  return 16.0 - std::log2(static_cast<double>(f));
+  uint32_t s;
+  return FreqBits(SymbolFreq(d, v, &s));
 }
 
 double ModelNllBits(const ChannelDist& d, int v) {

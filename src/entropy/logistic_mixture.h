@@ -32,6 +32,20 @@ struct ChannelDist {
   float weight_f[kMaxMixtures], mean_f[kMaxMixtures], scale_f[kMaxMixtures];
 };
 
+// *to = from, copying only the from.k components in use (a whole ChannelDist is 388 bytes; the
+// coders copy one per coded value).
+inline void CopyDist(const ChannelDist& from, ChannelDist* to) {
+  to->k = from.k;
+  for (int i = 0; i < from.k; ++i) {
+    to->weight[i] = from.weight[i];
+    to->mean[i] = from.mean[i];
+    to->inv_scale[i] = from.inv_scale[i];
+    to->weight_f[i] = from.weight_f[i];
+    to->mean_f[i] = from.mean_f[i];
+    to->scale_f[i] = from.scale_f[i];
+  }
+}
+
 // Fills d's weights from K logits (softmax, quantised to sum to exactly 2^15).
 void SetWeights(const float* logits, long stride, int K, ChannelDist* d);
 // Sets component k's mean and inverse scale (window units) in fixed point.
@@ -49,16 +63,92 @@ inline uint32_t SymbolStart(const ChannelDist& d, int v) {
   return ((CdfBelow(d, v) * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v);
 }
 
-inline void EncodeValue(rans::Encoder* enc, const ChannelDist& d, int v) {
-  const uint32_t s = SymbolStart(d, v);
-  enc->Put(s, SymbolStart(d, v + 1) - s, kCdfPrecision);
+// CdfBelow(d, v) and CdfBelow(d, v + 1) in one pass over the components (v in 0..255; a
+// boundary outside 1..255 is computed but meaningless). Same values as two CdfBelow calls.
+void CdfBelowPair(const ChannelDist& d, int v, uint32_t* below_v, uint32_t* below_next);
+
+// SymbolStart(d, v) and the frequency SymbolStart(d, v + 1) - SymbolStart(d, v), v in 0..255,
+// in one pass: every caller that needs an interval uses this.
+inline uint32_t SymbolFreq(const ChannelDist& d, int v, uint32_t* start) {
+  uint32_t c0, c1;
+  CdfBelowPair(d, v, &c0, &c1);
+  const uint32_t s = v <= 0 ? 0 : ((c0 * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v);
+  const uint32_t e = v >= 255 ? (1u << kCdfPrecision) : ((c1 * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v + 1);
+  *start = s;
+  return e - s;
 }
 
-// Finds the value whose interval holds the decoder's next target by bisection.
+// Rounded mean of the mixture's component means, in values, clamped to 0..255: where a decoder's
+// search for the coded value starts (any start gives the same value; a good one is faster).
+int SearchStart(const ChannelDist& d);
+
+// The value v in 0..255 with start(v) <= target < start(v + 1) for a monotone `start` (start(0)
+// = 0, start(256) = 2^16 > target), searched outward from `guess` by doubling steps, then by
+// bisection. Returns v and sets *s_lo = start(v), *s_hi = start(v + 1).
+template <typename StartFn>
+int SearchValue(StartFn&& start, uint32_t target, int guess, uint32_t* s_lo, uint32_t* s_hi) {
+  // Invariant once set: start(lo) <= target < start(hi), with sl = start(lo), sh = start(hi).
+  int lo = 0, hi = 256;
+  uint32_t sl = 0, sh = 1u << kCdfPrecision;
+  const uint32_t sg = start(guess);
+  if (sg <= target) {
+    lo = guess;
+    sl = sg;
+    for (int step = 1; lo + step < 256; step *= 2) {
+      const int x = lo + step;
+      const uint32_t sx = start(x);
+      if (sx > target) {
+        hi = x;
+        sh = sx;
+        break;
+      }
+      lo = x;
+      sl = sx;
+    }
+  } else {
+    hi = guess;
+    sh = sg;
+    for (int step = 1; hi - step > 0; step *= 2) {
+      const int x = hi - step;
+      const uint32_t sx = start(x);
+      if (sx <= target) {
+        lo = x;
+        sl = sx;
+        break;
+      }
+      hi = x;
+      sh = sx;
+    }
+  }
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    const uint32_t sm = start(mid);
+    if (sm <= target) {
+      lo = mid;
+      sl = sm;
+    } else {
+      hi = mid;
+      sh = sm;
+    }
+  }
+  *s_lo = sl;
+  *s_hi = sh;
+  return lo;
+}
+
+inline void EncodeValue(rans::Encoder* enc, const ChannelDist& d, int v) {
+  uint32_t s;
+  const uint32_t f = SymbolFreq(d, v, &s);
+  enc->Put(s, f, kCdfPrecision);
+}
+
+// Finds the value whose interval holds the decoder's next target (SearchValue from SearchStart).
 Status DecodeValue(rans::Decoder* dec, const ChannelDist& d, int* v);
 
 // Ideal cost in bits of coding v with d's quantised intervals (what rANS approaches).
 double ValueBits(const ChannelDist& d, int v);
+// The same for an interval's frequency (in 1/2^16).
+double FreqBits(uint32_t freq);
 // The model's own negative log-likelihood of v in bits: the float mixture, as in training.
 double ModelNllBits(const ChannelDist& d, int v);
 

@@ -43,6 +43,26 @@ void ScaleInto(const ChannelDist& in, int32_t factor_q16, ChannelDist* out) {
   }
 }
 
+// ScaleInto with factor kScaleFactors[f], the divisor a compile-time constant (a multiply, not
+// a division: the update runs this for every coded value); same values.
+template <int32_t kFactor>
+void ScaleIntoConst(const ChannelDist& in, ChannelDist* out) {
+  for (int k = 0; k < in.k; ++k) {
+    out->inv_scale[k] = static_cast<int32_t>(std::max<int64_t>(1, (static_cast<int64_t>(in.inv_scale[k]) << 16) / kFactor));
+    out->scale_f[k] = in.scale_f[k] * static_cast<float>(kFactor) / 65536.0f;  // statistics only
+  }
+}
+void ScaleIntoFactor(int f, const ChannelDist& in, ChannelDist* out) {
+  using A = MixtureAdapter;
+  static_assert(A::kFactors == 5, "one case per factor");
+  switch (f) {
+    case 1: ScaleIntoConst<A::kScaleFactors[1]>(in, out); return;
+    case 2: ScaleIntoConst<A::kScaleFactors[2]>(in, out); return;
+    case 3: ScaleIntoConst<A::kScaleFactors[3]>(in, out); return;
+    case 4: ScaleIntoConst<A::kScaleFactors[4]>(in, out); return;
+    default: ScaleInto(in, A::kScaleFactors[f], out); return;
+  }
+}
 }  // namespace
 
 MixtureAdapter::MixtureAdapter(int stages, int channels)
@@ -67,11 +87,11 @@ int MixtureAdapter::Apply(int stage, int channel, ChannelDist* d) {
     d->mean_f[k] += static_cast<float>(bias) / 256.0f;  // statistics only
   }
   mu_net_ = mu;
-  base_ = *d;
+  CopyDist(*d, &base_);
   int best = 0;
   for (int f = 1; f < kFactors; ++f)
     if (c.cost[f] < c.cost[best]) best = f;
-  if (best != 0) ScaleInto(base_, kScaleFactors[best], d);
+  if (best != 0) ScaleIntoFactor(best, base_, d);
   return ctx;
 }
 
@@ -83,10 +103,11 @@ void MixtureAdapter::Update(int ctx, int v) {
     c.n /= 2;
   }
   // One scratch copy; each factor rewrites only its inverse scales.
-  scratch_ = base_;
+  CopyDist(base_, &scratch_);
   for (int f = 0; f < kFactors; ++f) {
-    if (f != 0) ScaleInto(base_, kScaleFactors[f], &scratch_);
-    const uint32_t freq = SymbolStart(scratch_, v + 1) - SymbolStart(scratch_, v);
+    if (f != 0) ScaleIntoFactor(f, base_, &scratch_);
+    uint32_t start;
+    const uint32_t freq = SymbolFreq(scratch_, v, &start);
     c.cost[f] += CostQ8(freq) - (c.cost[f] >> kCostDecayShift);
   }
 }

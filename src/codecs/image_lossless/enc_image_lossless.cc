@@ -40,13 +40,10 @@ Status EncodeGroupPass(const AdmNet& net, std::vector<Level>& levels, std::vecto
     const Status st = CodeLevel(net, &levels[l], prev ? &prev_levels[l] : nullptr, coded, &s,
                                 [&](int stage, const uint8_t* px, int c, const ChannelDist& d, const Exclusion& e, int* v) {
       *v = px[c];
-      if (e.n == 0) {
-        EncodeValue(enc, d, *v);
-        *bits += ValueBits(d, *v);
-      } else {
-        EncodeValueExcl(enc, d, e, *v);
-        *bits += 16.0 - std::log2(static_cast<double>(ExclStart(d, e, *v + 1) - ExclStart(d, e, *v)));
-      }
+      uint32_t start;
+      const uint32_t freq = e.n == 0 ? mix::SymbolFreq(d, *v, &start) : ExclFreq(d, e, *v, &start);
+      enc->Put(start, freq, kCdfPrecision);
+      *bits += mix::FreqBits(freq);
       const double b = ModelNllBits(d, *v);
       *nll += b;
       stats->level_nll_bits[std::min(l, 23)] += b;

@@ -278,14 +278,26 @@ int MatchModel::PrepareChannel(int c, const uint8_t* px, const mix::ChannelDist&
   int bnd[2 * kMaxCandidates + 2];
   uint32_t bstart[2 * kMaxCandidates + 2];
   int nb = 0;
-  const auto start = [&](int b) {
+  const auto find = [&](int b) {
     for (int i = 0; i < nb; ++i)
-      if (bnd[i] == b) return bstart[i];
-    bnd[nb] = b;
-    bstart[nb] = mix::SymbolStart(d, b);
-    return bstart[nb++];
+      if (bnd[i] == b) return i;
+    return -1;
   };
-  const auto freq = [&](int v) { return start(v + 1) - start(v); };
+  const auto freq = [&](int v) {
+    const int i0 = find(v), i1 = find(v + 1);
+    if (i0 >= 0 && i1 >= 0) return bstart[i1] - bstart[i0];
+    uint32_t s;
+    const uint32_t f = mix::SymbolFreq(d, v, &s);  // both boundaries in one pass
+    if (i0 < 0) {
+      bnd[nb] = v;
+      bstart[nb++] = s;
+    }
+    if (i1 < 0) {
+      bnd[nb] = v + 1;
+      bstart[nb++] = s + f;
+    }
+    return f;
+  };
   for (int k = 0; k < n_; ++k) {
     const Cand& cd = cand_[k];
     bool cons = true;

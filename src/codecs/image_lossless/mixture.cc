@@ -29,14 +29,10 @@ void MakeChannelDist(const float* out, long stride, int K, int c, const int32_t 
 
 Status DecodeValueExcl(rans::Decoder* dec, const ChannelDist& d, const Exclusion& e, int* v) {
   const uint32_t target = dec->Peek(kCdfPrecision);
-  int lo = 0, hi = 256;  // invariant: start'(lo) <= target < start'(hi)
-  while (hi - lo > 1) {
-    const int mid = (lo + hi) / 2;
-    if (ExclStart(d, e, mid) <= target) lo = mid; else hi = mid;
-  }
-  const uint32_t s = ExclStart(d, e, lo);
-  RETURN_IF_ERROR(dec->Advance(s, ExclStart(d, e, lo + 1) - s, kCdfPrecision));
-  *v = lo;
+  uint32_t s, s_next;
+  const int value = mix::SearchValue([&](int x) { return ExclStart(d, e, x); }, target, mix::SearchStart(d), &s, &s_next);
+  RETURN_IF_ERROR(dec->Advance(s, s_next - s, kCdfPrecision));
+  *v = value;
   return Status::Ok();
 }
 
@@ -61,7 +57,7 @@ void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], in
 }
 
 void CellChannelDist(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d) {
-  *d = m.base[c];
+  mix::CopyDist(m.base[c], d);
   const float rR = static_cast<float>(residual[0]) / 127.5f;
   const float rG = static_cast<float>(residual[1]) / 127.5f;
   for (int k = 0; k < m.K; ++k) {

@@ -46,19 +46,34 @@ struct Exclusion {  // at most 8 values in practice (the distinct values of 8 ca
     total += drop[n];
     ++n;
   }
-  void Add(const ChannelDist& d, int value) { Add(value, SymbolStart(d, value + 1) - SymbolStart(d, value)); }
+  void Add(const ChannelDist& d, int value) {
+    uint32_t s;
+    Add(value, mix::SymbolFreq(d, value, &s));
+  }
 };
-inline uint32_t ExclStart(const ChannelDist& d, const Exclusion& e, int v) {
+// start'(v) from start(v) (= SymbolStart(d, v)).
+inline uint32_t ExclFromStart(const Exclusion& e, int v, uint32_t g) {
   if (v >= 256) return 1u << kCdfPrecision;
-  uint32_t g = SymbolStart(d, v);
   if (e.n == 0) return g;
   for (int k = 0; k < e.n; ++k)
     if (e.v[k] < v) g -= e.drop[k];
   return static_cast<uint32_t>((static_cast<uint64_t>(g) << kCdfPrecision) / ((1u << kCdfPrecision) - e.total));
 }
+inline uint32_t ExclStart(const ChannelDist& d, const Exclusion& e, int v) {
+  return ExclFromStart(e, v, v >= 256 ? 0 : SymbolStart(d, v));
+}
+// v's interval under the exclusion: sets *start and returns the frequency.
+inline uint32_t ExclFreq(const ChannelDist& d, const Exclusion& e, int v, uint32_t* start) {
+  uint32_t s;
+  const uint32_t f = mix::SymbolFreq(d, v, &s);
+  const uint32_t s1 = ExclFromStart(e, v, s), s2 = ExclFromStart(e, v + 1, s + f);
+  *start = s1;
+  return s2 - s1;
+}
 inline void EncodeValueExcl(rans::Encoder* enc, const ChannelDist& d, const Exclusion& e, int v) {
-  const uint32_t s = ExclStart(d, e, v);
-  enc->Put(s, ExclStart(d, e, v + 1) - s, kCdfPrecision);
+  uint32_t s;
+  const uint32_t f = ExclFreq(d, e, v, &s);
+  enc->Put(s, f, kCdfPrecision);
 }
 Status DecodeValueExcl(rans::Decoder* dec, const ChannelDist& d, const Exclusion& e, int* v);
 

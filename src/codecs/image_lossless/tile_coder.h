@@ -103,7 +103,8 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
             while (f < f0_n && f0_value[f] != rgb[0]) ++f;
             if (f == f0_n) {
               f0_value[f] = rgb[0];
-              f0[f] = SymbolStart(d0, rgb[0] + 1) - SymbolStart(d0, rgb[0]);
+              uint32_t start;
+              f0[f] = mix::SymbolFreq(d0, rgb[0], &start);
               ++f0_n;
             }
             uint64_t prod = f0[f];
@@ -111,7 +112,8 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
             for (int c = 1; c < coded; ++c) {
               ChannelDist d;
               CellChannelDist(s->cell, c, res, &d);
-              prod *= SymbolStart(d, rgb[c] + 1) - SymbolStart(d, rgb[c]);
+              uint32_t start;
+              prod *= mix::SymbolFreq(d, rgb[c], &start);
               res[c] = rgb[c] - pred[c];
             }
             return static_cast<uint32_t>(prod >> (16 * coded - 16));
