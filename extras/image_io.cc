@@ -223,7 +223,7 @@ bool PngReadImageStage(png_structp png, png_bytepp rows) {
 bool PngWriteStage(png_structp png, png_infop info, const Image& img, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_write_fn(png, png_get_error_ptr(png), PngWriteFn, PngFlushFn);
-  png_set_compression_level(png, 9);
+  png_set_compression_level(png, 6);  // zlib's default: level 9 took 3x the CPU on plots for 1-2 % smaller files
   const int color_type = img.channels == 1   ? PNG_COLOR_TYPE_GRAY
                          : img.channels == 3 ? PNG_COLOR_TYPE_RGB
                                              : PNG_COLOR_TYPE_RGB_ALPHA;

@@ -32,20 +32,6 @@ struct ChannelDist {
   float weight_f[kMaxMixtures], mean_f[kMaxMixtures], scale_f[kMaxMixtures];
 };
 
-// *to = from, copying only the from.k components in use (a whole ChannelDist is 388 bytes; the
-// coders copy one per coded value).
-inline void CopyDist(const ChannelDist& from, ChannelDist* to) {
-  to->k = from.k;
-  for (int i = 0; i < from.k; ++i) {
-    to->weight[i] = from.weight[i];
-    to->mean[i] = from.mean[i];
-    to->inv_scale[i] = from.inv_scale[i];
-    to->weight_f[i] = from.weight_f[i];
-    to->mean_f[i] = from.mean_f[i];
-    to->scale_f[i] = from.scale_f[i];
-  }
-}
-
 // Fills d's weights from K logits (softmax, quantised to sum to exactly 2^15).
 void SetWeights(const float* logits, long stride, int K, ChannelDist* d);
 // Sets component k's mean and inverse scale (window units) in fixed point.
@@ -66,6 +52,10 @@ inline uint32_t SymbolStart(const ChannelDist& d, int v) {
 // CdfBelow(d, v) and CdfBelow(d, v + 1) in one pass over the components (v in 0..255; a
 // boundary outside 1..255 is computed but meaningless). Same values as two CdfBelow calls.
 void CdfBelowPair(const ChannelDist& d, int v, uint32_t* below_v, uint32_t* below_next);
+// The portable path of CdfBelowPair (CdfBelowPair uses AVX2 where the CPU has it; both give the
+// same integers), and whether CdfBelowPair runs the SIMD path here. For tests.
+void CdfBelowPairScalar(const ChannelDist& d, int v, uint32_t* below_v, uint32_t* below_next);
+bool CdfBelowPairIsSimd();
 
 // SymbolStart(d, v) and the frequency SymbolStart(d, v + 1) - SymbolStart(d, v), v in 0..255,
 // in one pass: every caller that needs an interval uses this.

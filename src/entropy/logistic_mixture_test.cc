@@ -49,6 +49,27 @@ TEST(LogisticMixture, PairAndFreqEqualSeparateEvaluations) {
   }
 }
 
+TEST(LogisticMixture, SimdPairEqualsScalar) {
+  if (!CdfBelowPairIsSimd()) GTEST_SKIP() << "no SIMD path on this CPU or build";
+  std::mt19937 rng(17);
+  for (int t = 0; t < 2000; ++t) {
+    ChannelDist d = RandomDist(rng);
+    if (t % 3 == 0) {  // the extremes of the fixed-point ranges
+      for (int k = 0; k < d.k; ++k) {
+        d.mean[k] = (rng() % 2) ? -65536 : 131072;
+        d.inv_scale[k] = (rng() % 2) ? 1 : 2147483647;
+      }
+    }
+    for (int v = 0; v < 256; ++v) {
+      uint32_t a, b, sa, sb;
+      CdfBelowPair(d, v, &a, &b);
+      CdfBelowPairScalar(d, v, &sa, &sb);
+      ASSERT_EQ(a, sa) << t << " " << v;
+      ASSERT_EQ(b, sb) << t << " " << v;
+    }
+  }
+}
+
 TEST(LogisticMixture, SearchFindsTheIntervalFromAnyGuess) {
   std::mt19937 rng(9);
   for (int t = 0; t < 40; ++t) {

@@ -87,7 +87,7 @@ int MixtureAdapter::Apply(int stage, int channel, ChannelDist* d) {
     d->mean_f[k] += static_cast<float>(bias) / 256.0f;  // statistics only
   }
   mu_net_ = mu;
-  CopyDist(*d, &base_);
+  base_ = *d;
   int best = 0;
   for (int f = 1; f < kFactors; ++f)
     if (c.cost[f] < c.cost[best]) best = f;
@@ -103,7 +103,7 @@ void MixtureAdapter::Update(int ctx, int v) {
     c.n /= 2;
   }
   // One scratch copy; each factor rewrites only its inverse scales.
-  CopyDist(base_, &scratch_);
+  scratch_ = base_;
   for (int f = 0; f < kFactors; ++f) {
     if (f != 0) ScaleIntoFactor(f, base_, &scratch_);
     uint32_t start;

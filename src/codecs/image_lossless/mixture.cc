@@ -57,7 +57,11 @@ void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], in
 }
 
 void CellChannelDist(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d) {
-  mix::CopyDist(m.base[c], d);
+  *d = m.base[c];
+  SetCellMeans(m, c, residual, d);
+}
+
+void SetCellMeans(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d) {
   const float rR = static_cast<float>(residual[0]) / 127.5f;
   const float rG = static_cast<float>(residual[1]) / 127.5f;
   for (int k = 0; k < m.K; ++k) {

@@ -89,6 +89,9 @@ struct CellMixture {
 };
 void PrepareCell(const float* out, long stride, int K, const int32_t pred[3], int coded, CellMixture* m);
 void CellChannelDist(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d);
+// CellChannelDist's means only: d must already hold m.base[c] but for its means (the candidate
+// prices copy the base once per cell and then set the means of each candidate).
+void SetCellMeans(const CellMixture& m, int c, const int32_t residual[3], ChannelDist* d);
 
 }  // namespace dc::adm
 

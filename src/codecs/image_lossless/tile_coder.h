@@ -97,6 +97,8 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
           CellChannelDist(s->cell, 0, no_residual, &d0);
           uint32_t f0[kMaxPrice];
           int f0_value[kMaxPrice], f0_n = 0;
+          ChannelDist dc[3];  // channels 1 and 2: the cell's base, means set per candidate
+          for (int c = 1; c < coded; ++c) dc[c] = s->cell.base[c];
           n = mm->Prepare(*cur, prev, st, y, x, coded, [&](const uint8_t* rgb) {
             int32_t res[3] = {0, 0, 0};
             int f = 0;
@@ -110,10 +112,9 @@ Status CodeLevel(const AdmNet& net, Level* cur, const Level* prev, int coded, Ne
             uint64_t prod = f0[f];
             res[0] = rgb[0] - pred[0];
             for (int c = 1; c < coded; ++c) {
-              ChannelDist d;
-              CellChannelDist(s->cell, c, res, &d);
+              SetCellMeans(s->cell, c, res, &dc[c]);
               uint32_t start;
-              prod *= mix::SymbolFreq(d, rgb[c], &start);
+              prod *= mix::SymbolFreq(dc[c], rgb[c], &start);
               res[c] = rgb[c] - pred[c];
             }
             return static_cast<uint32_t>(prod >> (16 * coded - 16));
