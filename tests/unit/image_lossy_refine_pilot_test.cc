@@ -44,6 +44,9 @@ TEST(RefinePilot, DISABLED_Measure) {
       {"F first pass at step 1 (plain lossless DPCM)", {1}, 3, true, true},
       {"G: F with a deadzone (embedded) quantizer", {32, 16, 8, 4, 2, 1}, 3, true, true, true},
       {"G: F with a deadzone (embedded) quantizer", {16, 8, 4, 2, 1}, 3, true, true, true},
+      // Session 7: coarser first passes, to give rates between the last latent step and step 16.
+      {"F from step 32", {32, 16, 8, 4, 2, 1}, 3, true, true},
+      {"F from step 64", {64, 32, 16, 8, 4, 2, 1}, 3, true, true},
   };
 
   while (std::getline(ss, pair, ',')) {
