@@ -40,18 +40,18 @@ def summary(files):
               f"{r['psnr']:.2f} | {r['psnr_without_black_line']:.2f} | {fmt(r['bottom_rows_last_first'])} | "
               f"{fmt(r['top_rows'])} | {fmt(r['right_cols_last_first'])} | {fmt(r['left_cols'])} |")
     print()
-    print('| set | Q | images | mean bpp | mean PSNR | mean PSNR without the line | max abs mean error, last 4 rows / columns | max abs, first 4 rows / columns |')
-    print('|---|---|---|---|---|---|---|---|')
+    print('| set | Q | images | mean bpp | mean PSNR | mean PSNR without the line | largest abs mean error: last 4 rows | first 4 rows | last 4 columns | first 4 columns |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     groups = {}
     for r in recs:
         key = ('kodak' if 'kodak' in r['image'] else 'photos') + (' repaired' if r['repaired'] else '')
         groups.setdefault((key, r['quality']), []).append(r)
     for (key, q), rs in sorted(groups.items()):
         n = len(rs)
-        last = max(max(abs(x) for x in r['bottom_rows_last_first'] + r['right_cols_last_first']) for r in rs)
-        first = max(max(abs(x) for x in r['top_rows'] + r['left_cols']) for r in rs)
+        big = lambda k: '%.1f' % max(max(abs(x) for x in r[k]) for r in rs)
         print(f"| {key} | {q:g} | {n} | {sum(r['bpp'] for r in rs) / n:.4f} | {sum(r['psnr'] for r in rs) / n:.3f} | "
-              f"{sum(r['psnr_without_black_line'] for r in rs) / n:.3f} | {last:.1f} | {first:.1f} |")
+              f"{sum(r['psnr_without_black_line'] for r in rs) / n:.3f} | {big('bottom_rows_last_first')} | "
+              f"{big('top_rows')} | {big('right_cols_last_first')} | {big('left_cols')} |")
 
 
 def main():
