@@ -26,6 +26,7 @@
 
 #include "codecs/image_lossy/image_lossy.h"
 #include "codecs/image_lossy/ldm_net.h"
+#include "codecs/image_lossy/lossy_internal.h"
 #include "common/status.h"
 #include "diffusion/gaussian.h"
 #include "extras/file_io.h"
@@ -37,16 +38,9 @@ namespace {
 
 using namespace dc;
 
+// RGB planes in [-1, 1], padded to H x W by edge replication: the encoder's own conversion.
 std::vector<float> Planes(const extras::Image& img, int H, int W) {
-  std::vector<float> x(static_cast<size_t>(3) * H * W);
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < H; ++y)
-      for (int xx = 0; xx < W; ++xx) {
-        const size_t sy = std::min<size_t>(y, img.height - 1), sx = std::min<size_t>(xx, img.width - 1);
-        x[(static_cast<size_t>(c) * H + y) * W + xx] =
-            img.pixels[(sy * img.width + sx) * img.channels + (img.channels == 3 ? c : 0)] / 127.5f - 1.0f;
-      }
-  return x;
+  return lossy::internal::ToPlanes({img.pixels.data(), img.width, img.height, img.channels}, H, W);
 }
 
 // planes x h x w flipped vertically.

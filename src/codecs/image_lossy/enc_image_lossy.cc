@@ -12,20 +12,6 @@ namespace dc::lossy {
 
 namespace {
 
-// RGB in [-1, 1], 3 x (8h) x (8w), padded by edge replication; gray is replicated to RGB.
-std::vector<float> ToPlanes(const ImageView& img, int H, int W) {
-  std::vector<float> x(static_cast<size_t>(3) * H * W);
-  for (int y = 0; y < H; ++y) {
-    const uint32_t sy = std::min<uint32_t>(y, img.height - 1);
-    for (int xx = 0; xx < W; ++xx) {
-      const uint32_t sx = std::min<uint32_t>(xx, img.width - 1);
-      const uint8_t* p = img.pixels + (static_cast<size_t>(sy) * img.width + sx) * img.channels;
-      for (int c = 0; c < 3; ++c)
-        x[(static_cast<size_t>(c) * H + y) * W + xx] = p[img.channels == 3 ? c : 0] / 127.5f - 1.0f;
-    }
-  }
-  return x;
-}
 
 // Least squares, per output channel, of the original on [r, g, b, 1] of the reconstruction over
 // the image's own pixels (not the padding). False if the system is singular or the result is
@@ -93,7 +79,7 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
                                               " values for a grid of " + std::to_string(g.n));
   std::vector<float> z(g.n);
   {
-    const std::vector<float> planes = ToPlanes(img, H, W);
+    const std::vector<float> planes = internal::ToPlanes(img, H, W);
     if (opt.latents.empty())
       net.Encode(planes.data(), H, W, threads, z.data());
     else
@@ -164,5 +150,23 @@ Status EncodeImage(const LdmNet& net, const ImageView& img, const EncodeOptions&
   }
   return Status::Ok();
 }
+
+namespace internal {
+
+std::vector<float> ToPlanes(const ImageView& img, int H, int W) {
+  std::vector<float> x(static_cast<size_t>(3) * H * W);
+  for (int y = 0; y < H; ++y) {
+    const uint32_t sy = std::min<uint32_t>(y, img.height - 1);
+    for (int xx = 0; xx < W; ++xx) {
+      const uint32_t sx = std::min<uint32_t>(xx, img.width - 1);
+      const uint8_t* p = img.pixels + (static_cast<size_t>(sy) * img.width + sx) * img.channels;
+      for (int c = 0; c < 3; ++c)
+        x[(static_cast<size_t>(c) * H + y) * W + xx] = p[img.channels == 3 ? c : 0] / 127.5f - 1.0f;
+    }
+  }
+  return x;
+}
+
+}  // namespace internal
 
 }  // namespace dc::lossy

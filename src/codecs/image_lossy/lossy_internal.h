@@ -1,4 +1,4 @@
-// Shared by enc_image_lossy.cc and dec_image_lossy.cc.
+// Shared by enc_image_lossy.cc and dec_image_lossy.cc (and the measurement tools in tests/tools/).
 #ifndef DIFFCOMP_CODECS_IMAGE_LOSSY_LOSSY_INTERNAL_H_
 #define DIFFCOMP_CODECS_IMAGE_LOSSY_LOSSY_INTERNAL_H_
 
@@ -10,6 +10,10 @@
 #include "rcc/rcc.h"
 
 namespace dc::lossy::internal {
+
+// The image as the autoencoder sees it: RGB in [-1, 1], 3 x H x W (H, W multiples of 8 at least
+// the image's size), padded by edge replication; gray is replicated to RGB.
+std::vector<float> ToPlanes(const ImageView& img, int H, int W);
 
 Status CheckSchedule(const Schedule& s, int revision = kRevision1);
 
