@@ -56,6 +56,14 @@ bool MostlyFlat(const dc_content& in) {
   return 2 * same >= uint64_t{in.height} * in.width;
 }
 
+// The tile when the caller sets none, for an image that is (or not) MostlyFlat.
+uint32_t DefaultTile(const dc_content& in, const dc_params& p, bool mostly_flat) {
+  const uint64_t limit = p.memory_limit ? p.memory_limit : kDefaultMemoryLimit;
+  const uint64_t tile = std::min<uint64_t>(kSyntheticTile, std::max(in.width, in.height));
+  if (mostly_flat && in.size + DecodeBytes(in.size, tile, 1) <= limit) return kSyntheticTile;
+  return adm::kDefaultTileSize;
+}
+
 class ImageLossless final : public Codec {
  public:
   ImageLossless() {
@@ -84,7 +92,8 @@ class ImageLossless final : public Codec {
     o.threads = c.threads;
     o.progress = c.progress;
     o.revision = static_cast<int>(h->revision);  // the API sets the codec's latest revision
-    o.tile_size = EncodeTileSize(in, *c.params);
+    const bool mostly_flat = MostlyFlat(in);  // one pass over the pixels, for the tile and the correction
+    o.tile_size = c.params->tile_size ? c.params->tile_size : DefaultTile(in, *c.params, mostly_flat);
     // A tile larger than the image tiles it the same way as one the image's size; the smaller
     // value saves a header byte on small images (CIFAR: 0.003 bits per sub-pixel).
     o.tile_size = std::min(o.tile_size, std::max(adm::kMinTileSize, std::max(in.width, in.height)));
@@ -94,7 +103,7 @@ class ImageLossless final : public Codec {
     // graphics set, switching it off where the image is larger than the default tile and mostly
     // flat (the images that get the synthetic tile) saves 0.54 % (ablation of session 7,
     // docs/design-adaptive.md). The container's coder flag records the choice.
-    o.adapt = !(std::max(in.width, in.height) > adm::kDefaultTileSize && MostlyFlat(in));
+    o.adapt = !(std::max(in.width, in.height) > adm::kDefaultTileSize && mostly_flat);
     h->coder_flags = o.adapt ? container::kCoderFlagAdapt : 0;
     adm::EncodeStats es;
     RETURN_IF_ERROR(adm::EncodeImage(*model->image_lossless, {in.data, in.width, in.height, in.channels}, o, payload, &es));
@@ -112,14 +121,10 @@ class ImageLossless final : public Codec {
 
   uint32_t EncodeTileSize(const dc_content& in, const dc_params& p) const override {
     if (p.tile_size) return p.tile_size;
-    const uint64_t limit = p.memory_limit ? p.memory_limit : kDefaultMemoryLimit;
-    const uint64_t tile = std::min<uint64_t>(kSyntheticTile, std::max(in.width, in.height));
     // Called before the content is checked: look only at a well-formed buffer.
     const bool well_formed = in.data && in.channels >= 1 && in.channels <= 4 && in.width > 1 &&
                              in.size == uint64_t{in.width} * in.height * in.channels;
-    if (well_formed && MostlyFlat(in) && in.size + DecodeBytes(in.size, tile, 1) <= limit)
-      return kSyntheticTile;
-    return adm::kDefaultTileSize;
+    return DefaultTile(in, p, well_formed && MostlyFlat(in));
   }
 
   // Every tile has at least its length varint (or, alone, its stream's first byte).
