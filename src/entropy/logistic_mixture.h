@@ -42,11 +42,16 @@ void SetMean(int k, float mean, ChannelDist* d);
 // Q16 CDF at the bin boundary between values v - 1 and v (v in 1..255).
 uint32_t CdfBelow(const ChannelDist& d, int v);
 
+// start(v) for v in 1..255 from the Q16 CDF below v (see above).
+inline uint32_t StartFromCdf(uint32_t cdf_below, int v) {
+  return ((cdf_below * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v);
+}
+
 // Symbol interval of v in 0..255 (see above).
 inline uint32_t SymbolStart(const ChannelDist& d, int v) {
   if (v <= 0) return 0;
   if (v >= 256) return 1u << kCdfPrecision;
-  return ((CdfBelow(d, v) * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v);
+  return StartFromCdf(CdfBelow(d, v), v);
 }
 
 // CdfBelow(d, v) and CdfBelow(d, v + 1) in one pass over the components (v in 0..255; a
@@ -62,8 +67,8 @@ bool CdfBelowPairIsSimd();
 inline uint32_t SymbolFreq(const ChannelDist& d, int v, uint32_t* start) {
   uint32_t c0, c1;
   CdfBelowPair(d, v, &c0, &c1);
-  const uint32_t s = v <= 0 ? 0 : ((c0 * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v);
-  const uint32_t e = v >= 255 ? (1u << kCdfPrecision) : ((c1 * uint32_t{65280}) >> 16) + static_cast<uint32_t>(v + 1);
+  const uint32_t s = v <= 0 ? 0 : StartFromCdf(c0, v);
+  const uint32_t e = v >= 255 ? (1u << kCdfPrecision) : StartFromCdf(c1, v + 1);
   *start = s;
   return e - s;
 }

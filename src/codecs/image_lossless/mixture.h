@@ -60,7 +60,7 @@ inline uint32_t ExclFromStart(const Exclusion& e, int v, uint32_t g) {
   return static_cast<uint32_t>((static_cast<uint64_t>(g) << kCdfPrecision) / ((1u << kCdfPrecision) - e.total));
 }
 inline uint32_t ExclStart(const ChannelDist& d, const Exclusion& e, int v) {
-  return ExclFromStart(e, v, v >= 256 ? 0 : SymbolStart(d, v));
+  return ExclFromStart(e, v, SymbolStart(d, v));
 }
 // v's interval under the exclusion: sets *start and returns the frequency.
 inline uint32_t ExclFreq(const ChannelDist& d, const Exclusion& e, int v, uint32_t* start) {
