@@ -33,34 +33,27 @@ int32_t CostQ8(uint32_t f) {
   return ((16 - b) << 8) - frac;
 }
 
-// Sets out's inverse scales (and float scales) to in's times 1 / factor; out's other fields must
-// already equal in's.
-void ScaleInto(const ChannelDist& in, int32_t factor_q16, ChannelDist* out) {
-  for (int k = 0; k < in.k; ++k) {
-    // scale x factor = inv_scale / factor
-    out->inv_scale[k] = static_cast<int32_t>(std::max<int64_t>(1, (static_cast<int64_t>(in.inv_scale[k]) << 16) / factor_q16));
-    out->scale_f[k] = in.scale_f[k] * static_cast<float>(factor_q16) / 65536.0f;  // statistics only
-  }
-}
-
-// ScaleInto with factor kScaleFactors[f], the divisor a compile-time constant (a multiply, not
-// a division: the update runs this for every coded value); same values.
+// Sets out's inverse scales (and float scales) to in's times 1 / kFactor (Q16); out's other
+// fields must already equal in's. The divisor is a compile-time constant (a multiply, not a
+// division: the update runs this for every coded value).
 template <int32_t kFactor>
 void ScaleIntoConst(const ChannelDist& in, ChannelDist* out) {
   for (int k = 0; k < in.k; ++k) {
+    // scale x factor = inv_scale / factor
     out->inv_scale[k] = static_cast<int32_t>(std::max<int64_t>(1, (static_cast<int64_t>(in.inv_scale[k]) << 16) / kFactor));
     out->scale_f[k] = in.scale_f[k] * static_cast<float>(kFactor) / 65536.0f;  // statistics only
   }
 }
+// ScaleIntoConst with factor kScaleFactors[f].
 void ScaleIntoFactor(int f, const ChannelDist& in, ChannelDist* out) {
   using A = MixtureAdapter;
   static_assert(A::kFactors == 5, "one case per factor");
   switch (f) {
+    case 0: ScaleIntoConst<A::kScaleFactors[0]>(in, out); return;
     case 1: ScaleIntoConst<A::kScaleFactors[1]>(in, out); return;
     case 2: ScaleIntoConst<A::kScaleFactors[2]>(in, out); return;
     case 3: ScaleIntoConst<A::kScaleFactors[3]>(in, out); return;
-    case 4: ScaleIntoConst<A::kScaleFactors[4]>(in, out); return;
-    default: ScaleInto(in, A::kScaleFactors[f], out); return;
+    default: ScaleIntoConst<A::kScaleFactors[4]>(in, out); return;
   }
 }
 }  // namespace
