@@ -94,6 +94,11 @@ StatusOr<Wfdb> DecodeWfdb(const uint8_t* hea, size_t hea_size, const uint8_t* da
   }
   if (total % 2) {
     const uint8_t* g = dat + total / 2 * 3;
+    // The odd last sample leaves the high nibble of its second byte unused. Writers set it to
+    // zero; any other value could not be rebuilt from the samples, so it is refused rather than
+    // silently lost (a lossless coder must restore every byte).
+    if (g[1] & 0xF0u)
+      return Error(DC_ERR_UNSUPPORTED_FORMAT, "WFDB signal file's unused last half-byte is not zero");
     w.samples[total - 1] = SignExtend12(g[0] | ((g[1] & 0x0Fu) << 8));
   }
   w.trailer.assign(dat + need, dat + dat_size);

@@ -45,6 +45,14 @@ TEST(Wfdb, OddSampleCountAndTrailerRoundTrip) {
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->samples, w.samples);
   EXPECT_EQ(back->trailer, w.trailer);
+  // A non-zero unused nibble after the odd last sample could not be rebuilt: refused, not lost
+  // (found by fuzz_image_io).
+  auto padded = *dat;
+  padded[4] |= 0x20;
+  EXPECT_EQ(DecodeWfdb(reinterpret_cast<const uint8_t*>(hea.data()), hea.size(), padded.data(), padded.size())
+                .status()
+                .code(),
+            DC_ERR_UNSUPPORTED_FORMAT);
 }
 
 TEST(Wfdb, RejectsBadRecords) {
@@ -58,7 +66,7 @@ TEST(Wfdb, RejectsBadRecords) {
   const std::string other = "rec 1 250 3\nrec.dat 16 200 12 0 0 0 0 x\n";
   EXPECT_EQ(DecodeWfdb(reinterpret_cast<const uint8_t*>(other.data()), other.size(), dat->data(), 8).status().code(),
             DC_ERR_UNSUPPORTED_FORMAT);
-  for (const std::string h : {std::string(""), std::string("# only a comment\n"), std::string("rec 2 250 3\nrec.dat 212 200\n"),
+  for (const std::string& h : {std::string(""), std::string("# only a comment\n"), std::string("rec 2 250 3\nrec.dat 212 200\n"),
                               std::string("rec x 250 3\n"), std::string("rec 1 250 99999999999999\n")})
     EXPECT_FALSE(DecodeWfdb(reinterpret_cast<const uint8_t*>(h.data()), h.size(), dat->data(), dat->size()).ok()) << h;
 }

@@ -36,7 +36,9 @@ constexpr uint64_t kMaxWfdbSamples = uint64_t{1} << 32;
 // line ends) and decodes the format-212 signal file: each 3 bytes b0 b1 b2 hold two samples,
 // s0 = b0 | (b1 & 0x0F) << 8 and s1 = b2 | (b1 & 0xF0) << 4, sign-extended from 12 bits. Every
 // signal must be format 212 in the same file; the header's first-sample values and checksums are
-// verified (DC_ERR_CORRUPT otherwise). Other formats: DC_ERR_UNSUPPORTED_FORMAT.
+// verified (DC_ERR_CORRUPT otherwise). Other formats: DC_ERR_UNSUPPORTED_FORMAT. With an odd
+// sample count the last byte pair's unused high nibble must be zero (DC_ERR_UNSUPPORTED_FORMAT
+// otherwise), so that EncodeWfdbDat can rebuild every byte.
 StatusOr<Wfdb> DecodeWfdb(const uint8_t* hea, size_t hea_size, const uint8_t* dat, size_t dat_size);
 
 // Rebuilds the signal file byte for byte from samples and trailer.
