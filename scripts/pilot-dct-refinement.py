@@ -68,13 +68,13 @@ def unblocks(b):
     return b.transpose(0, 2, 1, 3).reshape(by * N, bx * N)
 
 
-def layer(orig, base, step, roff, cm, use_base_ctx):
+def layer(orig, base, step, roff, cm, use_base_ctx, ctx_img=None):
     h, w, _ = orig.shape
     ph, pw = -(-h // N) * N, -(-w // N) * N
     pad = lambda a: np.pad(a, ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
     o, b = pad(orig.astype(float)), pad(base.astype(float))
     res = (o - b) @ COL.T
-    bc = b @ COL.T
+    bc = (b if ctx_img is None else pad(ctx_img.astype(float))) @ COL.T
     bits = 0.0
     rec = np.zeros_like(res)
     sig_ctx, sig_bit, mag_ctx, mag_bit = [], [], [], []
@@ -305,11 +305,12 @@ def main():
         print(json.dumps({"image": name, "variant": "latent only", "bpp": latent_bits / px,
                           "psnr": 10 * math.log10(255 ** 2 / mse0)}), flush=True)
         flat = np.full_like(orig, 128)
-        for variant, b, lb, bctx in [("ctx", base, latent_bits, False), ("ctx+base", base, latent_bits, True),
-                                     ("scratch", flat, 0, False)]:
+        for variant, b, lb, bctx, cimg in [("ctx", base, latent_bits, False, None), ("ctx+base", base, latent_bits, True, None),
+                                           ("scratch", flat, 0, False, None),
+                                           ("scratch, latent image in contexts", flat, latent_bits, True, base)]:
             for step in [4, 6, 8, 12, 16, 24, 32, 48, 64, 96]:
                 for roff in [0.5, 0.35]:
-                    bits, psnr = layer(orig, b, step, roff, 1.0, bctx)
+                    bits, psnr = layer(orig, b, step, roff, 1.0, bctx, cimg)
                     print(json.dumps({"image": name, "variant": variant, "D": step, "r": roff,
                                       "layer_bpp": bits / px, "bpp": (bits + lb) / px, "psnr": psnr}), flush=True)
 
