@@ -136,7 +136,7 @@ int64_t LdmNet::parameters() const {
   return p;
 }
 
-void LdmNet::Encode(const float* x, int H, int W, int threads, float* z) const {
+void LdmNet::EncodeWhole(const float* x, int H, int W, int threads, float* z) const {
   const NetConfig& c = cfg_;
   int h = H / 2, w = W / 2;
   std::vector<float> u(static_cast<size_t>(12) * h * w);
@@ -191,6 +191,35 @@ int LdmNet::DecodeHalo() const {
   const int r4 = static_cast<int>(dec_r2_.size()) + 1;
   const int r2 = static_cast<int>(dec_r1_.size()) + 1;
   return r8 + (r4 + (r2 + 1) / 2 + 1) / 2;
+}
+
+int LdmNet::EncodeHalo() const {
+  // Convolutions (3x3, radius 1 each) per resolution on the way down: at 1/2 enc_in1 and the
+  // residual blocks' (enc_r1_ holds each block's two), at 1/4 enc_in2 and enc_r2_'s, at 1/8
+  // enc_in3, enc_r3_'s and enc_out. A cell at 1/8 covers 2 x 2 cells at 1/4: reaching r cells
+  // there reaches ceil(r / 2) cells of the coarser grid (likewise 1/2 -> 1/4).
+  const int r2 = 1 + static_cast<int>(enc_r1_.size());
+  const int r4 = 1 + static_cast<int>(enc_r2_.size()) + (r2 + 1) / 2;
+  return 1 + static_cast<int>(enc_r3_.size()) + 1 + (r4 + 1) / 2;
+}
+
+void LdmNet::Encode(const float* x, int H, int W, int threads, float* z, int tile) const {
+  const int h = H / kFactor, w = W / kFactor;
+  if (h <= tile && w <= tile) return EncodeWhole(x, H, W, threads, z);
+  const int L = cfg_.latent;
+  std::vector<float> sub, out;
+  ForEachTile(h, w, tile, EncodeHalo(), [&](int y0, int y1, int x0, int x1, int ey0, int ey1, int ex0, int ex1) {
+    const int eh = ey1 - ey0, ew = ex1 - ex0;
+    sub.resize(static_cast<size_t>(3) * eh * ew * kFactor * kFactor);
+    CopyWindow(x, 3, H, W, ey0 * kFactor, ey1 * kFactor, ex0 * kFactor, ex1 * kFactor, sub.data());
+    out.resize(static_cast<size_t>(L) * eh * ew);
+    EncodeWhole(sub.data(), eh * kFactor, ew * kFactor, threads, out.data());
+    for (int c = 0; c < L; ++c)
+      for (int y = y0; y < y1; ++y) {
+        const float* s = out.data() + (static_cast<long>(c) * eh + (y - ey0)) * ew + (x0 - ex0);
+        std::copy(s, s + (x1 - x0), z + (static_cast<long>(c) * h + y) * w + x0);
+      }
+  });
 }
 
 int LdmNet::DenoiseHalo() const { return 1 + static_cast<int>(den_b_.size()) + 1; }

@@ -45,13 +45,14 @@ int64_t DenoiserMacsPerPixel(const NetConfig& c);
 // Encoder + decoder + one denoiser pass per step of the default schedule (a full-rate encode).
 int64_t CodecMacsPerPixel(const NetConfig& c);
 
-// Tiles: Decode and Denoise run over tiles of at most kDecodeTile / kDenoiseTile latent cells a
-// side, each computed with its receptive field around it (DecodeHalo / DenoiseHalo cells, clipped
-// to the grid). Every convolution output is computed by the same operations whatever the size of
+// Tiles: Encode, Decode and Denoise run over tiles of at most kEncodeTile / kDecodeTile /
+// kDenoiseTile latent cells a side, each computed with its receptive field around it
+// (EncodeHalo / DecodeHalo / DenoiseHalo cells, clipped to the grid). Every convolution output is computed by the same operations whatever the size of
 // the array it is computed in (nn/kernels.h), and an output depends on no input further away than
 // the halo, so the tiled result is bit-identical to one pass over the whole grid; tiling only
 // bounds the working memory (a tile's activations instead of the image's). A grid that fits in
 // one tile runs in one pass.
+constexpr int kEncodeTile = 128;   // 1024 x 1024 pixels
 constexpr int kDecodeTile = 128;   // 1024 x 1024 pixels
 constexpr int kDenoiseTile = 256;
 
@@ -72,8 +73,8 @@ class LdmNet {
   const NetConfig& config() const { return cfg_; }
   int64_t parameters() const;
 
-  // x: 3 x H x W (H, W multiples of 8) -> z: latent x H/8 x W/8.
-  void Encode(const float* x, int H, int W, int threads, float* z) const;
+  // x: 3 x H x W (H, W multiples of 8) -> z: latent x H/8 x W/8 (in tiles of `tile` cells).
+  void Encode(const float* x, int H, int W, int threads, float* z, int tile = kEncodeTile) const;
   // z: latent x h x w -> x: 3 x 8h x 8w (not clamped).
   void Decode(const float* z, int h, int w, int threads, float* x) const;
   // The same, one tile at a time (tile: latent cells a side): sink gets each tile's pixels, in
@@ -83,8 +84,10 @@ class LdmNet {
   // x_t: latent x h x w at log-SNR lambda -> z0_hat: latent x h x w (in tiles of `tile` cells).
   void Denoise(const float* xt, int h, int w, float lambda, int threads, float* z0, int tile = kDenoiseTile) const;
 
-  // Receptive-field radii in latent cells: a decoded pixel depends on latents at most DecodeHalo()
-  // cells from its own cell, a denoised latent on inputs at most DenoiseHalo() cells away.
+  // Receptive-field radii in latent cells: a latent depends on pixels at most EncodeHalo() cells
+  // (8-pixel blocks) from its own, a decoded pixel on latents at most DecodeHalo() cells from its
+  // own cell, a denoised latent on inputs at most DenoiseHalo() cells away.
+  int EncodeHalo() const;
   int DecodeHalo() const;
   int DenoiseHalo() const;
 
@@ -95,6 +98,7 @@ class LdmNet {
 
  private:
   Status Load(const nn::WeightsFile& wf);
+  void EncodeWhole(const float* x, int H, int W, int threads, float* z) const;
   void DecodeWhole(const float* z, int h, int w, int threads, float* x) const;
   void DenoiseWhole(const float* xt, int h, int w, float lambda, int threads, float* z0) const;
   NetConfig cfg_;
