@@ -1,5 +1,6 @@
 # Independent decoders of the huffman and lzw payloads, written from docs/codecs/{huffman,lzw}.md only.
 import sys, hashlib, zlib
+from container import *
 def varint(b, i):
     v = 0; s = 0
     while True:
@@ -76,8 +77,8 @@ def lzw(p, N):
     rest = total - pos; assert rest < 8 and (acc >> pos) == 0
     return bytes(out)
 for path in sys.argv[1:]:
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC'
-    codec = b[6]; N, i = varint(b, 8); payload = b[i:-4]
+    codec = open(path, 'rb').read()[6]; b, i, rev, v2 = read_dfc(path, codec); only_revision_1(rev)
+    N, i = varint(b, i); payload = lossless_payload(b, header_end(b, i, v2))
     out = {1: huffman, 2: lzw}[codec](payload, N)
     assert zlib.crc32(out) == int.from_bytes(b[-4:], 'little'), 'crc'
     print(path.split('/')[-1], hashlib.sha256(out).hexdigest())

@@ -5,6 +5,7 @@
 # the SHA-256 of the decoded content + side data with the manifest. Needs numpy.
 #   /usr/bin/python3 scripts/spec-check/check_corpus.py
 import os, subprocess, sys, hashlib
+from container import read_dfc, header_end
 here = os.path.dirname(os.path.abspath(__file__)); root = os.path.dirname(os.path.dirname(here))
 conf = os.path.join(root, 'tests', 'conformance'); models = os.path.join(root, 'models')
 tools = {'huffman': ['bytecodecs.py'], 'lzw': ['bytecodecs.py'],
@@ -19,17 +20,22 @@ def varint(b, i):
     while True:
         c = b[i]; i += 1; v |= (c & 0x7F) << s; s += 7
         if not c & 0x80: return v, i
-bad = 0
+LATEST = {'image-lossy': 2}  # the others: revision 1
+bad = skipped = 0
 for line in open(os.path.join(conf, 'MANIFEST')):
     if not line.strip() or line.startswith('#'): continue
     f, codec, rev, want = line.split()[:4]; path = os.path.join(conf, f)
+    if int(rev) > LATEST.get(codec, 1):  # the revisions these decoders implement (README)
+        skipped += 1; print('skip', f, codec, 'r' + rev, '(revision not implemented here)'); continue
     if codec == 'store':
-        b = open(path, 'rb').read(); n, i = varint(b, 8); got = hashlib.sha256(b[i:i + n]).hexdigest()
+        b, i, _, v2 = read_dfc(path, 0); n, i = varint(b, i); i = header_end(b, i, v2)
+        got = hashlib.sha256(b[i:i + n]).hexdigest()
     else:
         t = tools[codec]; cmd = [sys.executable, os.path.join(here, t[0]), path] + [os.path.join(models, m) for m in t[1:]]
         r = subprocess.run(cmd, capture_output=True, text=True)
         got = r.stdout.split()[-1] if r.returncode == 0 and r.stdout.split() else 'error: ' + r.stderr.strip()[-200:]
+        if 'MISMATCH' in r.stdout: got = 'checksum mismatch: ' + r.stdout.strip()[-200:]
     ok = got == want; bad += not ok
     print('ok  ' if ok else 'FAIL', f, codec, 'r' + rev, '' if ok else got)
-print('all %s' % ('match' if not bad else '%d mismatches' % bad))
+print('%s; %d of a later revision not checked' % ('all others match' if not bad else '%d mismatches' % bad, skipped))
 sys.exit(1 if bad else 0)

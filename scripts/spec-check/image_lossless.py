@@ -4,11 +4,11 @@ import sys, struct, zlib, hashlib
 from adm import *
 
 def decode(path, model):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 3
-    W, i = varint(b, 8); H, i = varint(b, i); C = b[i]; i += 1
+    b, i, rev, v2 = read_dfc(path, 3); only_revision_1(rev)
+    W, i = varint(b, i); H, i = varint(b, i); C = b[i]; i += 1
     mid, i = varint(b, i); fp = struct.unpack('<I', b[i:i + 4])[0]; i += 4
     par, i = varint(b, i); T_ = par & 0x1FFF; adapt = bool((par >> 13) & 1)
-    payload = b[i:-4]
+    payload = lossless_payload(b, header_end(b, i, v2))
     meta, T = load_model(model)
     print('model id', meta['model_id'], 'file id', mid, 'fp', hex(fp), 'tile', T_, 'adapt', adapt, W, H, C)
     net = (meta['config'], T)

@@ -51,28 +51,37 @@ def progressive(p):
         s, i = varint(p, i); assert i + s <= len(p); segs.append(p[i:i + s]); i += s
     return header, segs
 
-def parse_header(h):
-    assert h[0] == 1 and not h[1] & 0xFE
+def parse_header(h, rev=1):
+    assert h[0] == 1 and not h[1] & (0xFE if rev == 1 else 0xFC), 'reserved flag bits'
     seed = int.from_bytes(h[2:10], 'little'); cb = h[10]; ds = h[11]
     dend = f32(struct.unpack('<h', h[12:14])[0]) / f32(256); S = h[14]
     lams = [f32(struct.unpack('<h', h[15 + 2 * i:17 + 2 * i])[0]) / f32(256) for i in range(S + 1)]
     i = 17 + 2 * S; colour = None
     if h[1] & 1:
         colour = np.frombuffer(h[i:i + 24], '<f2').astype(np.float32); i += 24
+    steps = []
+    if h[1] & 2:  # revision 2: the refinement passes' steps
+        P = h[i]; steps = list(h[i + 1:i + 1 + P]); i += 1 + P
+        assert 1 <= P <= 16 and len(steps) == P and steps[0] in [1 << e for e in range(8)], 'step list'
+        assert all(steps[j] * 2 == steps[j - 1] for j in range(1, P)), 'step list'
     assert i == len(h)
-    return dict(seed=seed, cb=cb, ds=ds, dend=dend, lams=lams, colour=colour)
+    return dict(seed=seed, cb=cb, ds=ds, dend=dend, lams=lams, colour=colour, steps=steps)
 
 def to8(v):
     p = np.floor((v + f32(1)) * f32(127.5) + f32(0.5))
     return 0 if not p > 0 else 255 if p > 255 else int(p)
 
 def decode(path, model):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 5
-    W, i = varint(b, 8); H, i = varint(b, i); C = b[i]; i += 1
+    b, i, rev, v2 = read_dfc(path, 5)
+    if rev > 2: raise SystemExit('revision %d is not implemented by this decoder' % rev)
+    W, i = varint(b, i); H, i = varint(b, i); C = b[i]; i += 1
     mid, i = varint(b, i); i += 4
-    payload = b[i:-4]; assert zlib.crc32(payload) == int.from_bytes(b[-4:], 'little')
+    payload = lossy_payload(b, header_end(b, i, v2), v2)
     net = Ldm(model); L = net.cfg['latent']
-    header, segs = progressive(payload); s = parse_header(header)
+    header, segs = progressive(payload); s = parse_header(header, rev)
+    S = len(s['lams']) - 1
+    assert len(segs) <= S + len(s['steps']), 'more segments than steps and passes'
+    segs, passes = segs[:S], segs[S:]
     h, w = (H + 7) // 8, (W + 7) // 8; n = L * h * w
     x = std_normals(s['seed'], 0, 0, 0, n)
     for k in range(1, len(segs) + 1):
@@ -99,7 +108,11 @@ def decode(path, model):
         for xx in range(W):
             if C == 3: out += bytes(to8(img[c, y, xx]) for c in range(3))
             else: out.append(to8(((img[0, y, xx] + img[1, y, xx]) + img[2, y, xx]) / f32(3)))
-    print(path.split('/')[-1], 'segments', len(segs), 'sha', hashlib.sha256(bytes(out)).hexdigest())
+    if passes:  # revision 2: refinement passes from the S-step image
+        from refine import refine
+        out = refine(out, W, H, C, passes, s['steps'])
+    print(path.split('/')[-1], 'segments', len(segs) + len(passes), 'decoded CRC', decoded_crc(b, v2, bytes(out)),
+          'sha', hashlib.sha256(bytes(out)).hexdigest())
 
 if __name__ == '__main__':
     decode(sys.argv[1], sys.argv[2])

@@ -111,11 +111,11 @@ def predict(l, x, t):
 MODES = {1: (16, 128, 512), 2: (12, 64, 256)}
 
 def decode(path, model):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 4
-    frames, i = varint(b, 8); C = b[i]; bd = b[i + 1]; i += 2
+    b, i, rev, v2 = read_dfc(path, 4); only_revision_1(rev)
+    frames, i = varint(b, i); C = b[i]; bd = b[i + 1]; i += 2
     ss, i = varint(b, i); side = b[i:i + ss]; i += ss
     mid, i = varint(b, i); i += 4
-    payload = b[i:-4]
+    payload = lossless_payload(b, header_end(b, i, v2))
     meta, T = load_model(model); cfg = meta['config']; K = cfg['mixtures']
     lay = payload[0]; assert lay & 63 == 13 and not lay & 128; lpcflag = bool(lay & 64)
     nb = (frames + 8191) // 8192; p = 1; sizes = []

@@ -31,10 +31,10 @@ def cos_turn(m, P):
     return [c, -s, -c, s][qq % 4]
 
 def decode(path):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 6
-    frames, i = varint(b, 8); C = b[i]; bd = b[i + 1]; i += 2
+    b, i, rev, v2 = read_dfc(path, 6); only_revision_1(rev)
+    frames, i = varint(b, i); C = b[i]; bd = b[i + 1]; i += 2
     ss, i = varint(b, i); side = b[i:i + ss]; i += ss
-    payload = b[i:-4]; assert zlib.crc32(payload) == int.from_bytes(b[-4:], 'little')
+    payload = lossy_payload(b, header_end(b, i, v2), v2)
     h, segs = progressive(payload)
     assert h[0] == 1; L, cb, sq, F = h[1], h[2], h[3], h[4]
     seed, j = varint(h, 5); e0, j = varint(h, j); ln, j = varint(h, j); env_stream = h[j:j + ln]; assert j + ln == len(h)
@@ -90,6 +90,7 @@ def decode(path):
                 a = float(acc[ii]) if np.isfinite(acc[ii]) else 0.0
                 out[t * C + c] = int(min(hi, max(lo, round(a))))  # Python round: ties to even
     raw = struct.pack('<%di' % len(out), *out)
-    print(path.split('/')[-1], 'segments', len(segs), 'sha', hashlib.sha256(raw + side).hexdigest())
+    print(path.split('/')[-1], 'segments', len(segs), 'decoded CRC', decoded_crc(b, v2, raw),
+          'sha', hashlib.sha256(raw + side).hexdigest())
 
 decode(sys.argv[1])

@@ -2,6 +2,7 @@
 # docs/weights-format.md only (not from the C++ sources).
 import sys, struct, json, zlib, hashlib
 import numpy as np
+from container import *
 
 f32 = np.float32
 

@@ -4,13 +4,13 @@ import sys, zlib, hashlib, struct
 from adm import *
 
 def decode(path, model):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 7
-    W, i = varint(b, 8); H, i = varint(b, i); chroma = b[i]; i += 1
+    b, i, rev, v2 = read_dfc(path, 7); only_revision_1(rev)
+    W, i = varint(b, i); H, i = varint(b, i); chroma = b[i]; i += 1
     frames, i = varint(b, i); ss, i = varint(b, i); side = b[i:i + ss]; i += ss
     mid, i = varint(b, i); i += 4
     par, i = varint(b, i); tile = par & 0x1FFF; adapt = bool((par >> 13) & 1)
     keyint, i = varint(b, i)
-    payload = b[i:-4]
+    payload = lossless_payload(b, header_end(b, i, v2))
     meta, T = load_model(model); net = (meta['config'], T)
     p = 0; idx = []
     for _ in range(frames):

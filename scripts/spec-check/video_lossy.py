@@ -52,11 +52,11 @@ def planes_to_frame(img, W, H, chroma):
     return Y, U, V
 
 def decode(path, model):
-    b = open(path, 'rb').read(); assert b[:4] == b'\xdfDFC' and b[6] == 8
-    W, i = varint(b, 8); H, i = varint(b, i); chroma = b[i]; i += 1
+    b, i, rev, v2 = read_dfc(path, 8); only_revision_1(rev)
+    W, i = varint(b, i); H, i = varint(b, i); chroma = b[i]; i += 1
     frames, i = varint(b, i); ss, i = varint(b, i); side = b[i:i + ss]; i += ss
     mid, i = varint(b, i); i += 4; keyint, i = varint(b, i)
-    payload = b[i:-4]; assert zlib.crc32(payload) == int.from_bytes(b[-4:], 'little')
+    payload = lossy_payload(b, header_end(b, i, v2), v2)
     hs, p = varint(payload, 0); s = parse_header(payload[p:p + hs]); p += hs
     assert s['colour'] is None and s['ds'] == 0
     idx = []
@@ -112,6 +112,7 @@ def decode(path, model):
         img = net.decode(zh.reshape(L, h, w))
         Y, U, V = planes_to_frame(img, W, H, chroma)
         prev = (Y, U, V); allout += bytes(Y + U + V)
-    print(path.split('/')[-1], 'sha', hashlib.sha256(bytes(allout) + side).hexdigest())
+    print(path.split('/')[-1], 'decoded CRC', decoded_crc(b, v2, bytes(allout)),
+          'sha', hashlib.sha256(bytes(allout) + side).hexdigest())
 
 decode(sys.argv[1], sys.argv[2])

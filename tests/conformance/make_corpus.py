@@ -160,6 +160,10 @@ def cases(tmp):
     yield "rgb", "image-lossy", img("lossy.png", (64, 64, 128, 112), "RGB"), ["--quality", "60"], None, False
     yield "gray", "image-lossy", img("lossyg.png", (80, 30, 128, 62), "L"), ["--quality", "40"], None, False
     yield "truncated", "image-lossy", img("lossyt.png", (64, 64, 128, 112), "RGB"), ["--quality", "90"], ["--bpp", "1.5"], False
+    # Revision 2's refinement passes (added at r2, session 8): every pass (the exact original), and
+    # two passes of an odd-sized gray image.
+    yield "passes-exact", "image-lossy", img("lossyp.png", (20, 20, 68, 60), "RGB"), ["--quality", "100"], None, True
+    yield "passes-gray", "image-lossy", img("lossypg.png", (100, 40, 141, 73), "L"), ["--quality", "88"], None, False
     yield "wav8", "signal-lossless", put("w8.wav", wav(1, 8, 8000, 1500, 1)), [], None, True
     yield "wav16-stereo", "signal-lossless", put("w16.wav", wav(2, 16, 44100, 1500, 2)), [], None, True
     yield "wav24", "signal-lossless", put("w24.wav", wav(1, 24, 48000, 1200, 3)), [], None, True
