@@ -42,3 +42,10 @@ def decoded_crc(b, v2, content):
     """2.0 lossy files: 'OK' or 'MISMATCH' for the decoded content's checksum; 1.0 has none."""
     if not v2: return 'none (1.0)'
     return 'OK' if zlib.crc32(content) == _u32(b[-4:]) else 'MISMATCH'
+
+def check_model(fp, model_path):
+    """The model reference's fingerprint (u32 as stored) against the model file's (docs/format.md,
+    "Model reference"): a real decoder refuses to decode with another model."""
+    from fingerprint import fingerprint
+    h = fingerprint(model_path)[0]
+    if int(h[:8], 16) != fp: raise SystemExit('model mismatch: the file needs %08x, %s is %s' % (fp, model_path, h[:8]))

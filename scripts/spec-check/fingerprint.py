@@ -53,12 +53,17 @@ def member_spans(m):
         i = ws(i)
         if m[i] == 0x2c: i += 1
     return spans
-for path in sys.argv[1:]:
+def fingerprint(path):
+    """(SHA-256 hex of the fingerprinted bytes, the sha256 the file's metadata states, spans)."""
     b = open(path, 'rb').read()
     M = struct.unpack('<I', b[8:12])[0]; meta = b[12:12+M]
     ds = (12 + M + 15) // 16 * 16
     sp = member_spans(meta)
     cfg = strip_ws(meta[slice(*sp[b'config'][0])]); tab = strip_ws(meta[slice(*sp[b'tensors'][0])])
     h = hashlib.sha256(cfg + tab + b[ds:]).hexdigest()
-    j = json.loads(meta)
-    print(h[:8], 'OK ' if h == j.get('sha256') else 'DIFF', path, j.get('sha256','')[:8], len(sp[b'config']), len(sp[b'tensors']))
+    return h, json.loads(meta).get('sha256', ''), sp
+
+if __name__ == '__main__':
+    for path in sys.argv[1:]:
+        h, stated, sp = fingerprint(path)
+        print(h[:8], 'OK ' if h == stated else 'DIFF', path, stated[:8], len(sp[b'config']), len(sp[b'tensors']))

@@ -6,7 +6,7 @@ from adm import *
 def decode(path, model):
     b, i, rev, v2 = read_dfc(path, 3); only_revision_1(rev)
     W, i = varint(b, i); H, i = varint(b, i); C = b[i]; i += 1
-    mid, i = varint(b, i); fp = struct.unpack('<I', b[i:i + 4])[0]; i += 4
+    mid, i = varint(b, i); fp = struct.unpack('<I', b[i:i + 4])[0]; i += 4; check_model(fp, model)
     par, i = varint(b, i); T_ = par & 0x1FFF; adapt = bool((par >> 13) & 1)
     payload = lossless_payload(b, header_end(b, i, v2))
     meta, T = load_model(model)

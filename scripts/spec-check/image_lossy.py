@@ -75,7 +75,7 @@ def decode(path, model):
     b, i, rev, v2 = read_dfc(path, 5)
     if rev > 2: raise SystemExit('revision %d is not implemented by this decoder' % rev)
     W, i = varint(b, i); H, i = varint(b, i); C = b[i]; i += 1
-    mid, i = varint(b, i); i += 4
+    mid, i = varint(b, i); check_model(int.from_bytes(b[i:i + 4], 'little'), model); i += 4
     payload = lossy_payload(b, header_end(b, i, v2), v2)
     net = Ldm(model); L = net.cfg['latent']
     header, segs = progressive(payload); s = parse_header(header, rev)

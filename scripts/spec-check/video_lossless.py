@@ -7,7 +7,7 @@ def decode(path, model):
     b, i, rev, v2 = read_dfc(path, 7); only_revision_1(rev)
     W, i = varint(b, i); H, i = varint(b, i); chroma = b[i]; i += 1
     frames, i = varint(b, i); ss, i = varint(b, i); side = b[i:i + ss]; i += ss
-    mid, i = varint(b, i); i += 4
+    mid, i = varint(b, i); check_model(int.from_bytes(b[i:i + 4], 'little'), model); i += 4
     par, i = varint(b, i); tile = par & 0x1FFF; adapt = bool((par >> 13) & 1)
     keyint, i = varint(b, i)
     payload = lossless_payload(b, header_end(b, i, v2))

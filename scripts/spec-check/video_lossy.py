@@ -55,7 +55,7 @@ def decode(path, model):
     b, i, rev, v2 = read_dfc(path, 8); only_revision_1(rev)
     W, i = varint(b, i); H, i = varint(b, i); chroma = b[i]; i += 1
     frames, i = varint(b, i); ss, i = varint(b, i); side = b[i:i + ss]; i += ss
-    mid, i = varint(b, i); i += 4; keyint, i = varint(b, i)
+    mid, i = varint(b, i); check_model(int.from_bytes(b[i:i + 4], 'little'), model); i += 4; keyint, i = varint(b, i)
     payload = lossy_payload(b, header_end(b, i, v2), v2)
     hs, p = varint(payload, 0); s = parse_header(payload[p:p + hs]); p += hs
     assert s['colour'] is None and s['ds'] == 0
