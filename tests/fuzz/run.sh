@@ -14,5 +14,5 @@ cp -n "$src/corpus/$target/"* "$work/corpus/" 2>/dev/null || true
 # The decompress target also starts from the conformance corpus: files of every codec and revision.
 if [[ $target == decompress ]]; then cp -n "$src/../conformance/files/"*.dfc "$work/corpus/"; fi
 exec nice -n 10 "$build/bin/fuzz_$target" "$work/corpus" \
-  -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
+  -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=30 \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
