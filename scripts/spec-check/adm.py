@@ -21,8 +21,12 @@ def down(lev):
     H, W = len(lev), len(lev[0])
     return [[lev[2 * i][2 * j] for j in range((W + 1) // 2)] for i in range((H + 1) // 2)]
 
-def decode_group(dec, net, H0, W0, coded, adapt, prev=None):
+def decode_group(dec, net, H0, W0, coded, adapt, prev=None, rev=1):
     cfg, T = net; K = cfg['mixtures']; video = cfg.get('extra_trunk_inputs', 0) > 0
+    mm = None
+    if rev >= 2:  # revision 2: the neighbour colour model (small groups: a raw bit chooses)
+        from match import Model, SMALL_GROUP_PIXELS
+        if H0 * W0 > SMALL_GROUP_PIXELS or dec.bits(1): mm = Model(coded)
     prevs = [prev] if prev is not None else None
     sizes = [(H0, W0)]
     while sizes[-1] != (1, 1): sizes.append(((sizes[-1][0] + 1) // 2, (sizes[-1][1] + 1) // 2))
@@ -86,12 +90,12 @@ def decode_group(dec, net, H0, W0, coded, adapt, prev=None):
             u = conv2d(hin, *conv_of(T, 'head_in'), False) + t
             for bi in range(cfg['head_blocks']): u = res(u, conv_of(T, f'head_b{bi}_c1'), conv_of(T, f'head_b{bi}_c2'))
             out = conv2d(u, *conv_of(T, 'head_out'), True)
+            if mm: mm.start_stage(h, w)
             for i in range(h):
                 for j in range(w):
                     if (i, j) not in pred: continue
                     y, x = 2 * i + dy, 2 * j + dx; pr = pred[(i, j)]; o = out[:, i, j]
-                    val = [0, 0, 0]; resid = [0, 0, 0]
-                    for c in range(coded):
+                    def dist(c, resid):
                         d = Dist(K)
                         set_weights(d, [o[c * K + k] for k in range(K)])
                         rR = f32(resid[0]) / f32(127.5); rG = f32(resid[1]) / f32(127.5)
@@ -103,12 +107,67 @@ def decode_group(dec, net, H0, W0, coded, adapt, prev=None):
                                 mean = mean + dettanh(o[9 * K + k]) * rG
                             ls = min(max(o[6 * K + c * K + k], f32(-7)), f32(3))
                             set_component(d, k, (mean + f32(1)) * f32(127.5), detexp(-ls) / f32(127.5))
+                        return d
+                    val = [0, 0, 0]; resid = [0, 0, 0]
+                    if mm is None:
+                        for c in range(coded):
+                            d = dist(c, resid)
+                            ci = ad.apply(st, c, d) if ad else None
+                            v = decode_value(dec, d)
+                            if ad: ad.update(ci, v)
+                            val[c] = v; resid[c] = v - pr[c]
+                        if coded == 1: val = [val[0]] * 3
+                        lev[y][x] = val
+                        continue
+                    from match import read_flag, decode_excluded
+                    cands = mm.gather(lev, H, W, st, y, x, i, j); n = len(cands)
+                    matched = -1
+                    if n:
+                        prices = []
+                        for cd in cands:
+                            cv = [(cd.colour >> (8 * q)) & 255 for q in range(3)] if coded == 3 else [cd.colour] * 3
+                            prod = 1; rs = [0, 0, 0]
+                            for c in range(coded):
+                                d = dist(c, rs)
+                                prod *= start(d, cv[c] + 1) - start(d, cv[c]); rs[c] = cv[c] - pr[c]
+                            prices.append(prod >> (16 * coded - 16))
+                        bit = read_flag(dec, mm.pixel_flag(0, st, prices)); mm.update(bit)
+                        if bit:
+                            matched = n - 1
+                            for k in range(n - 1):
+                                bit = read_flag(dec, mm.pixel_flag(k + 1, st, prices)); mm.update(bit)
+                                if bit: matched = k; break
+                    if matched >= 0:
+                        cd = cands[matched]
+                        val = [(cd.colour >> (8 * q)) & 255 for q in range(3)] if coded == 3 else [cd.colour] * 3
+                        lev[y][x] = val; mm.end_pixel(val, i, j, 2 + min(matched, 4))
+                        continue
+                    prev_hit = 0
+                    for c in range(coded):
+                        d = dist(c, resid)
                         ci = ad.apply(st, c, d) if ad else None
-                        v = decode_value(dec, d)
+                        v = None; excl = []
+                        if n:
+                            vals, excl = mm.offer(c, val)
+                            if vals:
+                                vp = [start(d, vv[0] + 1) - start(d, vv[0]) for vv in vals]
+                                bit = read_flag(dec, mm.channel_flag(0, st, c, vals, vp, prev_hit)); mm.update(bit)
+                                prev_hit = 1 if bit else 2  # already for this channel's which-flags
+                                if bit:
+                                    idx = len(vals) - 1
+                                    for k in range(len(vals) - 1):
+                                        b2 = read_flag(dec, mm.channel_flag(k + 1, st, c, vals, vp, prev_hit)); mm.update(b2)
+                                        if b2: idx = k; break
+                                    v = vals[idx][0]
+                                else:
+                                    for vv in vals:
+                                        if vv[0] not in excl: excl.append(vv[0])
+                        if v is None: v = decode_excluded(dec, d, excl, start) if excl else decode_value(dec, d)
                         if ad: ad.update(ci, v)
                         val[c] = v; resid[c] = v - pr[c]
                     if coded == 1: val = [val[0]] * 3
                     lev[y][x] = val
+                    mm.end_pixel(val, i, j, 1 if n else 0)
         coarse = lev
     return coarse
 

@@ -20,7 +20,7 @@ def varint(b, i):
     while True:
         c = b[i]; i += 1; v |= (c & 0x7F) << s; s += 7
         if not c & 0x80: return v, i
-LATEST = {'image-lossy': 2, 'signal-lossless': 2}  # the others: revision 1
+LATEST = {'image-lossy': 2, 'signal-lossless': 2, 'image-lossless': 2}  # the others: revision 1
 bad = skipped = 0
 for line in open(os.path.join(conf, 'MANIFEST')):
     if not line.strip() or line.startswith('#'): continue

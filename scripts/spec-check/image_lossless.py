@@ -4,7 +4,8 @@ import sys, struct, zlib, hashlib
 from adm import *
 
 def decode(path, model):
-    b, i, rev, v2 = read_dfc(path, 3); only_revision_1(rev)
+    b, i, rev, v2 = read_dfc(path, 3)
+    if rev > 2: raise SystemExit('revision %d is not implemented by this decoder' % rev)
     W, i = varint(b, i); H, i = varint(b, i); C = b[i]; i += 1
     mid, i = varint(b, i); fp = struct.unpack('<I', b[i:i + 4])[0]; i += 4; check_model(fp, model)
     par, i = varint(b, i); T_ = par & 0x1FFF; adapt = bool((par >> 13) & 1)
@@ -24,7 +25,7 @@ def decode(path, model):
         for first, coded, alpha in groups:
             const = None
             if alpha and dec.bits(1): const = dec.bits(8)
-            lev = None if const is not None else decode_group(dec, net, th, tw, coded, adapt)
+            lev = None if const is not None else decode_group(dec, net, th, tw, coded, adapt, rev=rev)
             for y in range(th):
                 for x in range(tw):
                     for c in range(coded):
