@@ -21,10 +21,15 @@ def down(lev):
     H, W = len(lev), len(lev[0])
     return [[lev[2 * i][2 * j] for j in range((W + 1) // 2)] for i in range((H + 1) // 2)]
 
-def decode_group(dec, net, H0, W0, coded, adapt, prev=None, rev=1):
+def decode_group(dec, net, H0, W0, coded, adapt, prev=None, rev=1, state=None):
+    """state (video-lossless revision 2, predicted frames): the tile's carried temporal model and
+    adapter ({'mm': ..., 'ad': ...}, None entries for a fresh start), updated in place."""
     cfg, T = net; K = cfg['mixtures']; video = cfg.get('extra_trunk_inputs', 0) > 0
     mm = None
-    if rev >= 2:  # revision 2: the neighbour colour model (small groups: a raw bit chooses)
+    if state is not None:
+        from match import TemporalModel
+        mm = state['mm'] or TemporalModel(coded)
+    elif rev >= 2:  # revision 2: the neighbour colour model (small groups: a raw bit chooses)
         from match import Model, SMALL_GROUP_PIXELS
         if H0 * W0 > SMALL_GROUP_PIXELS or dec.bits(1): mm = Model(coded)
     prevs = [prev] if prev is not None else None
@@ -34,6 +39,8 @@ def decode_group(dec, net, H0, W0, coded, adapt, prev=None, rev=1):
     if coded == 1: base = base * 3
     coarse = [[base]]
     ad = Adapter(3, 3) if adapt else None
+    if state is not None:
+        ad = state['ad'] or ad; state['mm'] = mm; state['ad'] = ad
     if prevs is not None:
         while len(prevs) < len(sizes): prevs.append(down(prevs[-1]))
     for l in range(len(sizes) - 2, -1, -1):
@@ -91,6 +98,7 @@ def decode_group(dec, net, H0, W0, coded, adapt, prev=None, rev=1):
             for bi in range(cfg['head_blocks']): u = res(u, conv_of(T, f'head_b{bi}_c1'), conv_of(T, f'head_b{bi}_c2'))
             out = conv2d(u, *conv_of(T, 'head_out'), True)
             if mm: mm.start_stage(h, w)
+            if state is not None: mm.ref_level = prevs[l]
             for i in range(h):
                 for j in range(w):
                     if (i, j) not in pred: continue

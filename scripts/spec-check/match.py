@@ -78,6 +78,8 @@ class Model:
             yy, xx = y + dy, x + dx
             if 0 <= yy < H and 0 <= xx < W and lev[yy][xx] is not None: return self.colour_of(lev[yy][xx])
             return ABSENT
+        if getattr(self, 'pre', None) is not None:  # temporal model: the reference colour first
+            add(self.pre[0], self.pre[1], -1, 0); self.pre = None
         nh = stage + 1; ah = nh
         near = []
         for a, (dy, dx) in enumerate(NEAR[stage]):
@@ -183,3 +185,58 @@ def decode_excluded(dec, d, excl, start):
         if sp(mid) <= x: lo = mid
         else: hi = mid
     s = sp(lo); dec.advance(s, sp(lo + 1) - s, 16); return lo
+
+# ---- video-lossless revision 2: the temporal model (docs/codecs/video-lossless.md, "Revision 2")
+def DB(a, b):
+    d = abs(a - b)
+    return d if d <= 3 else 4 if d <= 5 else 5 if d <= 8 else 6 if d <= 15 else 7
+
+class TemporalModel(Model):
+    NT = 6
+    def __init__(self, coded):
+        Model.__init__(self, coded)
+        self.cnt = [dict() for _ in range(6)]
+        self.ref_level = None
+    def prob(self, ctx, netin, wset):
+        self.ent = [hsh((ctx[t] * 8 + t) & M64, 16) for t in range(6)]
+        st = [stretch(self.cnt[t].get(self.ent[t], (32768, 0))[0] >> 4) for t in range(6)]
+        st.append(netin); st.append(256)
+        w = self.wsets.setdefault(wset, [10922] * 6 + [32768, 0])
+        dot = sum(a * b for a, b in zip(st, w))
+        d = dot >> 16 if dot >= 0 else -((-dot) >> 16)
+        self.P12 = squash(min(max(d, -2047), 2047)); self.st = st; self.w = w
+        return min(max(self.P12 << 4, 16), 65520)
+    def update(self, y):
+        for t in range(6):
+            p, n = self.cnt[t].get(self.ent[t], (32768, 0))
+            p += (((65535 if y else 0) - p) * RATE[n]) >> 16
+            self.cnt[t][self.ent[t]] = (p, min(n + 1, 60))
+        err = ((y << 12) - self.P12) * 2
+        for i in range(8): self.w[i] += tshift(self.st[i] * err, 12)
+    def gather(self, lev, H, W, stage, y, x, i, j):
+        R = self.ref_level
+        def same(dy, dx):
+            yy, xx = y + dy, x + dx
+            return 0 <= yy < H and 0 <= xx < W and lev[yy][xx] is not None and lev[yy][xx][0] == R[yy][xx][0]
+        self.ref_near = sum(1 for dy, dx in NEAR[stage] if same(dy, dx))
+        self.ref_far = sum(1 for dy, dx in FAR[stage] if same(dy, dx))
+        self.r = R[y][x][0]
+        self.pre = (self.r, 1 + 2 * self.ref_near)
+        cands = Model.gather(self, lev, H, W, stage, y, x, i, j)
+        return cands
+    def pixel_flag(self, slot, stage, prices):
+        k = 0 if slot == 0 else slot - 1
+        c = self.cands[k]; ref = 1 if c.colour == self.r else 0
+        kk = slot + 1 + 32 * ref; n = len(self.cands)
+        s5, bucket = self.netin(prices, slot, k)
+        sup = min(c.support, 15); n7 = min(n, 7)
+        colour = c.colour | c.colour << 8 | c.colour << 16
+        base = kk * 4 + stage
+        ctx = [((((base * 16 + sup) * 8 + n7) * 16 + c.mask) * 16 + c.src),
+               mix(mix(mix(mix(base, self.pattern), c.mask), self.outcome_w), self.outcome_n),
+               mix(mix(mix(base, self.near_hash), c.mask * 16 + c.src), 0x1234),
+               mix(mix(mix(base, self.all_hash), colour), 0x5678),
+               mix(mix(mix(base, bucket), sup * 16 + c.src), 0x9ABC),
+               mix(mix(mix(mix(mix(base, self.ref_far), DB(c.colour, self.r)), self.outcome_w), self.outcome_n), 0xDEF0)]
+        wset = (min(slot, 8) * 3 + stage) * 2 + (1 if c.support == self.cands[0].support else 0)
+        return self.prob(ctx, s5, wset)
