@@ -35,9 +35,10 @@ class Cand:
     def __init__(self, colour, support, mask, src): self.colour = colour; self.support = support; self.mask = mask; self.src = src
 
 class Model:
+    NT = 5  # counter tables (the temporal model has 6)
     def __init__(self, coded):
         self.coded = coded
-        self.cnt = [dict() for _ in range(5)]  # entry -> [p, n]; absent = (32768, 0)
+        self.cnt = [dict() for _ in range(self.NT)]  # entry -> (p, n); absent = (32768, 0)
         self.wsets = {}
         self.tables = [dict(), dict()]  # slot index -> entry (absent = 0)
         self.outcome = None
@@ -45,21 +46,22 @@ class Model:
 
     # ---- counters and mixer
     def prob(self, ctx, netin, wset):
-        self.ent = [hsh((ctx[t] * 8 + t) & M64, 16) for t in range(5)]
-        st = [stretch(self.cnt[t].get(self.ent[t], (32768, 0))[0] >> 4) for t in range(5)]
+        NT = self.NT
+        self.ent = [hsh((ctx[t] * 8 + t) & M64, 16) for t in range(NT)]
+        st = [stretch(self.cnt[t].get(self.ent[t], (32768, 0))[0] >> 4) for t in range(NT)]
         st.append(netin); st.append(256)
-        w = self.wsets.setdefault(wset, [13107] * 5 + [32768, 0])
+        w = self.wsets.setdefault(wset, [65536 // NT] * NT + [32768, 0])
         dot = sum(a * b for a, b in zip(st, w))
         d = dot >> 16 if dot >= 0 else -((-dot) >> 16)
         self.P12 = squash(min(max(d, -2047), 2047)); self.st = st; self.w = w
         return min(max(self.P12 << 4, 16), 65520)
     def update(self, y):
-        for t in range(5):
+        for t in range(self.NT):
             p, n = self.cnt[t].get(self.ent[t], (32768, 0))
             p += (((65535 if y else 0) - p) * RATE[n]) >> 16
             self.cnt[t][self.ent[t]] = (p, min(n + 1, 60))
         err = ((y << 12) - self.P12) * 2
-        for i in range(7): self.w[i] += tshift(self.st[i] * err, 12)
+        for i in range(self.NT + 2): self.w[i] += tshift(self.st[i] * err, 12)
 
     def colour_of(self, px):
         return px[0] | px[1] << 8 | px[2] << 16 if self.coded == 3 else px[0]
@@ -113,9 +115,11 @@ class Model:
         s5 = stretch(min(net12, 4095))
         return s5, min(max((s5 + 2048) >> 7, 0), 31)
 
+    def kk(self, slot, c): return slot + 1
+    def extra_ctx(self, base, c): return []
     def pixel_flag(self, slot, stage, prices):
         k = 0 if slot == 0 else slot - 1
-        c = self.cands[k]; kk = slot + 1; n = len(self.cands)
+        c = self.cands[k]; kk = self.kk(slot, c); n = len(self.cands)
         s5, bucket = self.netin(prices, slot, k)
         sup = min(c.support, 15); n7 = min(n, 7)
         colour = c.colour if self.coded == 3 else c.colour | c.colour << 8 | c.colour << 16
@@ -124,7 +128,7 @@ class Model:
                mix(mix(mix(mix(base, self.pattern), c.mask), self.outcome_w), self.outcome_n),
                mix(mix(mix(base, self.near_hash), c.mask * 16 + c.src), 0x1234),
                mix(mix(mix(base, self.all_hash), colour), 0x5678),
-               mix(mix(mix(base, bucket), sup * 16 + c.src), 0x9ABC)]
+               mix(mix(mix(base, bucket), sup * 16 + c.src), 0x9ABC)] + self.extra_ctx(base, c)
         wset = (min(slot, 8) * 3 + stage) * 2 + (1 if c.support == self.cands[0].support else 0)
         return self.prob(ctx, s5, wset)
 
@@ -192,27 +196,8 @@ def DB(a, b):
     return d if d <= 3 else 4 if d <= 5 else 5 if d <= 8 else 6 if d <= 15 else 7
 
 class TemporalModel(Model):
+    """Six counter tables (8 mixer inputs), the reference colour gathered first, kk and ctx5."""
     NT = 6
-    def __init__(self, coded):
-        Model.__init__(self, coded)
-        self.cnt = [dict() for _ in range(6)]
-        self.ref_level = None
-    def prob(self, ctx, netin, wset):
-        self.ent = [hsh((ctx[t] * 8 + t) & M64, 16) for t in range(6)]
-        st = [stretch(self.cnt[t].get(self.ent[t], (32768, 0))[0] >> 4) for t in range(6)]
-        st.append(netin); st.append(256)
-        w = self.wsets.setdefault(wset, [10922] * 6 + [32768, 0])
-        dot = sum(a * b for a, b in zip(st, w))
-        d = dot >> 16 if dot >= 0 else -((-dot) >> 16)
-        self.P12 = squash(min(max(d, -2047), 2047)); self.st = st; self.w = w
-        return min(max(self.P12 << 4, 16), 65520)
-    def update(self, y):
-        for t in range(6):
-            p, n = self.cnt[t].get(self.ent[t], (32768, 0))
-            p += (((65535 if y else 0) - p) * RATE[n]) >> 16
-            self.cnt[t][self.ent[t]] = (p, min(n + 1, 60))
-        err = ((y << 12) - self.P12) * 2
-        for i in range(8): self.w[i] += tshift(self.st[i] * err, 12)
     def gather(self, lev, H, W, stage, y, x, i, j):
         R = self.ref_level
         def same(dy, dx):
@@ -222,21 +207,7 @@ class TemporalModel(Model):
         self.ref_far = sum(1 for dy, dx in FAR[stage] if same(dy, dx))
         self.r = R[y][x][0]
         self.pre = (self.r, 1 + 2 * self.ref_near)
-        cands = Model.gather(self, lev, H, W, stage, y, x, i, j)
-        return cands
-    def pixel_flag(self, slot, stage, prices):
-        k = 0 if slot == 0 else slot - 1
-        c = self.cands[k]; ref = 1 if c.colour == self.r else 0
-        kk = slot + 1 + 32 * ref; n = len(self.cands)
-        s5, bucket = self.netin(prices, slot, k)
-        sup = min(c.support, 15); n7 = min(n, 7)
-        colour = c.colour | c.colour << 8 | c.colour << 16
-        base = kk * 4 + stage
-        ctx = [((((base * 16 + sup) * 8 + n7) * 16 + c.mask) * 16 + c.src),
-               mix(mix(mix(mix(base, self.pattern), c.mask), self.outcome_w), self.outcome_n),
-               mix(mix(mix(base, self.near_hash), c.mask * 16 + c.src), 0x1234),
-               mix(mix(mix(base, self.all_hash), colour), 0x5678),
-               mix(mix(mix(base, bucket), sup * 16 + c.src), 0x9ABC),
-               mix(mix(mix(mix(mix(base, self.ref_far), DB(c.colour, self.r)), self.outcome_w), self.outcome_n), 0xDEF0)]
-        wset = (min(slot, 8) * 3 + stage) * 2 + (1 if c.support == self.cands[0].support else 0)
-        return self.prob(ctx, s5, wset)
+        return Model.gather(self, lev, H, W, stage, y, x, i, j)
+    def kk(self, slot, c): return slot + 1 + 32 * (1 if c.colour == self.r else 0)
+    def extra_ctx(self, base, c):
+        return [mix(mix(mix(mix(mix(base, self.ref_far), DB(c.colour, self.r)), self.outcome_w), self.outcome_n), 0xDEF0)]
