@@ -134,6 +134,11 @@ Status PublishNoOverwrite(const std::string& tmp, const std::string& path) {
 
 }  // namespace
 
+bool IsSpecialFile(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 bool FileExists(const std::string& path) {
   // lstat: a dangling symlink still occupies the name, and link()/rename would hit it.
   struct stat st;
@@ -195,6 +200,16 @@ Status WriteFileAtomic(const std::string& path, const uint8_t* data, size_t size
   }
   if (data == nullptr && size != 0) {
     return Error(DC_ERR_INVALID_ARGUMENT, "null data with non-zero size");
+  }
+  // A device, FIFO or socket (e.g. -o /dev/null) is written in place: a temporary file renamed
+  // over it would replace the node itself (run as root, /dev/null became a regular file).
+  if (IsSpecialFile(path)) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC));
+    if (fd.get() < 0) return Error(DC_ERR_IO, ErrnoText("cannot open", path, errno));
+    RETURN_IF_ERROR(WriteAll(fd.get(), data, size, path));
+    const int err = fd.Close();
+    if (err != 0) return Error(DC_ERR_IO, ErrnoText("cannot close", path, err));
+    return Status::Ok();
   }
   // Early check so that a refused write costs nothing; the publish step re-checks atomically.
   if (!overwrite && FileExists(path)) return Error(DC_ERR_EXISTS, path + " exists");

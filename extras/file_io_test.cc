@@ -197,6 +197,45 @@ TEST_F(FileIoTest, ReadErrors) {
   EXPECT_EQ(*exact, data);
 }
 
+// -o /dev/null (or a FIFO) must be written into, not replaced: a temporary file renamed over
+// /dev/null, as root, turned the device into a regular file (found in session 8).
+TEST_F(FileIoTest, WritesDevicesAndFifosInPlace) {
+  const Bytes data = Pattern(5000, 3);
+  struct stat before, after;
+  ASSERT_EQ(::stat("/dev/null", &before), 0);
+  ASSERT_TRUE(S_ISCHR(before.st_mode));
+  EXPECT_TRUE(IsSpecialFile("/dev/null"));
+  for (bool overwrite : {true, false}) {
+    const Status st = WriteFileAtomic("/dev/null", data.data(), data.size(), overwrite);
+    EXPECT_TRUE(st.ok()) << st.message();
+    ASSERT_EQ(::stat("/dev/null", &after), 0);
+    EXPECT_TRUE(S_ISCHR(after.st_mode));
+    EXPECT_EQ(after.st_rdev, before.st_rdev);
+  }
+  DIR* d = ::opendir("/dev");
+  ASSERT_NE(d, nullptr);
+  while (const dirent* e = ::readdir(d)) EXPECT_NE(std::string(e->d_name).rfind("null.", 0), 0u) << e->d_name;
+  ::closedir(d);
+
+  const std::string fifo = Path("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(IsSpecialFile(fifo));
+  EXPECT_FALSE(IsSpecialFile(dir_));
+  Bytes got;
+  std::thread reader([&] {
+    auto r = ReadFile(fifo);
+    if (r.ok()) got = *r;
+  });
+  const Status st = WriteFileAtomic(fifo, data.data(), data.size(), /*overwrite=*/false);
+  reader.join();
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(got, data);
+  struct stat fs;
+  ASSERT_EQ(::stat(fifo.c_str(), &fs), 0);
+  EXPECT_TRUE(S_ISFIFO(fs.st_mode));
+  EXPECT_EQ(List(), std::vector<std::string>{"fifo"});  // no temporary file beside it
+}
+
 TEST_F(FileIoTest, ReadsNonRegularFilesWithLimit) {
   // A pipe reports size 0, so only the read loop can enforce the limit.
   int fds[2];

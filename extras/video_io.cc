@@ -1,5 +1,6 @@
 #include "extras/video_io.h"
 #include "extras/y4m.h"
+#include "extras/file_io.h"
 #include "common/status.h"  // the macros (extras is built with the library's private headers)
 
 #include <fcntl.h>
@@ -37,6 +38,17 @@ class StreamFile {
   Status Open(const std::string& path, bool overwrite) {
     path_ = path;
     overwrite_ = overwrite;
+    if (IsSpecialFile(path)) {  // a device or FIFO (-o /dev/null): written in place, as WriteFileAtomic does
+      const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0) return ErrnoError("cannot open", path);
+      f_ = ::fdopen(fd, "wb");
+      if (!f_) {
+        ::close(fd);
+        return ErrnoError("cannot open", path);
+      }
+      direct_ = true;
+      return Status::Ok();
+    }
     if (!overwrite && ::access(path.c_str(), F_OK) == 0) return Error(DC_ERR_EXISTS, path + " already exists; use -f to overwrite");
     for (int n = 0; n < 16; ++n) {
       const std::string t = path + "." + std::to_string(::getpid()) + "." + std::to_string(n) + ".tmp";
@@ -54,11 +66,18 @@ class StreamFile {
     return Error(DC_ERR_IO, "cannot create a temporary file beside " + path);
   }
   Status Write(const uint8_t* p, size_t n) {
-    if (n && std::fwrite(p, 1, n, f_) != n) return ErrnoError("cannot write", tmp_);
+    if (n && std::fwrite(p, 1, n, f_) != n) return ErrnoError("cannot write", direct_ ? path_ : tmp_);
     bytes_ += n;
     return Status::Ok();
   }
   Status Commit() {
+    if (direct_) {
+      const bool ok = std::fflush(f_) == 0;
+      const bool closed = std::fclose(f_) == 0;
+      f_ = nullptr;
+      if (!ok || !closed) return ErrnoError("cannot write", path_);
+      return Status::Ok();
+    }
     if (std::fflush(f_) != 0 || ::fsync(::fileno(f_)) != 0) return ErrnoError("cannot write", tmp_);
     if (std::fclose(f_) != 0) {
       f_ = nullptr;
@@ -82,6 +101,7 @@ class StreamFile {
  private:
   std::string path_, tmp_;
   bool overwrite_ = false;
+  bool direct_ = false;  // a special file, written in place
   FILE* f_ = nullptr;
   uint64_t bytes_ = 0;
 };

@@ -97,13 +97,14 @@ dc::Status CheckOutput(const std::string& in, const std::string& out, bool force
     return dc::Status::Ok();
   }
   if (!IsStd(in) && SameFile(in, out)) return dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file");
-  if (!force && dc::extras::FileExists(out)) return dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite");
+  if (!force && dc::extras::FileExists(out) && !dc::extras::IsSpecialFile(out))  // -o /dev/null needs no -f
+    return dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite");
   return dc::Status::Ok();
 }
 
 // --rm: removes the input after its output was written (never standard input; -k wins).
 void RemoveInput(const std::string& in, bool rm, bool keep) {
-  if (rm && !keep && !IsStd(in) && std::remove(in.c_str()) != 0)
+  if (rm && !keep && !IsStd(in) && !dc::extras::IsSpecialFile(in) && std::remove(in.c_str()) != 0)
     std::fprintf(stderr, "diffcomp: %s: cannot remove the input\n", in.c_str());
 }
 
@@ -327,14 +328,15 @@ int WriteAll(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& fi
              json* records) {
   for (const auto& [path, bytes] : files) {
     if (SameFile(in, path)) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + path + " is the input file"), in);
-    if (!force && dc::extras::FileExists(path))
+    if (!force && dc::extras::FileExists(path) && !dc::extras::IsSpecialFile(path))
       return Fail(dc::Error(DC_ERR_EXISTS, path + " already exists; use -f to overwrite"), in);
   }
   std::vector<std::string> written;
   for (auto it = files.rbegin(); it != files.rend(); ++it) {  // the .hea (first) last
     const dc::Status st = dc::extras::WriteFileAtomic(it->first, it->second.data(), it->second.size(), force);
     if (!st.ok()) {
-      for (const auto& w : written) std::remove(w.c_str());
+      for (const auto& w : written)
+        if (!dc::extras::IsSpecialFile(w)) std::remove(w.c_str());  // never a device such as /dev/null
       return Fail(st, it->first);
     }
     written.push_back(it->first);
@@ -483,7 +485,7 @@ int Truncate(const TruncateOpts& o) {
     return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--bits-per-sample is for signals; this file is not a signal (use --bpp)"), o.in);
   if (SameFile(o.in, o.out))
     return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + o.out + " is the input file"), o.in);
-  if (!o.force && dc::extras::FileExists(o.out))
+  if (!o.force && dc::extras::FileExists(o.out) && !dc::extras::IsSpecialFile(o.out))
     return Fail(dc::Error(DC_ERR_EXISTS, o.out + " already exists; use -f to overwrite"), o.in);
   const double rate = o.bpp > 0 ? o.bpp : o.bits_per_sample;
   dc_buffer buf{};

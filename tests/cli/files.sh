@@ -222,4 +222,22 @@ if require_model; then
 fi
 expect_no_temp "no temporary files left (json dir)" "$J"
 
+# -o /dev/null (a device; also a FIFO) is written into, with or without -f, and stays a device: a
+# temporary file renamed over it would have replaced the node (as root, /dev/null became a file).
+if [[ -c /dev/null ]]; then
+  N=$WORK/n
+  mkdir -p "$N"
+  printf 'bytes for /dev/null\n' > "$N/a.bin"
+  run_dc compress -o /dev/null "$N/a.bin"
+  check "compress -o /dev/null without -f succeeds" test "$RC" = 0
+  run_dc compress -f -o /dev/null "$N/a.bin"
+  check "compress -f -o /dev/null succeeds" test "$RC" = 0
+  run_dc compress -o "$N/a.dfc" "$N/a.bin"
+  run_dc decompress -o /dev/null "$N/a.dfc"
+  check "decompress -o /dev/null succeeds" test "$RC" = 0
+  check "/dev/null is still a character device" test -c /dev/null
+  check "/dev/null is still empty" test ! -s /dev/null
+  check "no temporary file beside /dev/null" test -z "$(find /dev -maxdepth 1 -name 'null.*' -print -quit)"
+fi
+
 cli_finish

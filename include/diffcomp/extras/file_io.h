@@ -18,9 +18,14 @@ StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path,
 // Writes `data` to `path` atomically: writes "<path>.<random>.tmp" beside it, then renames.
 // With overwrite=false an existing path is DC_ERR_EXISTS (checked before writing and made
 // race-free with link()/O_EXCL semantics where possible). On error nothing is left behind.
+// A path that names a device, FIFO or socket (IsSpecialFile, e.g. /dev/null) is written in
+// place, with or without overwrite: renaming a file over it would replace the node itself.
 Status WriteFileAtomic(const std::string& path, const uint8_t* data, size_t size, bool overwrite);
 
 bool FileExists(const std::string& path);
+
+// True if `path` exists (following symlinks) and is neither a regular file nor a directory.
+bool IsSpecialFile(const std::string& path);
 
 }  // namespace dc::extras
 
