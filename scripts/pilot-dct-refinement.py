@@ -68,13 +68,56 @@ def unblocks(b):
     return b.transpose(0, 2, 1, 3).reshape(by * N, bx * N)
 
 
-def layer(orig, base, step, roff, cm, use_base_ctx, ctx_img=None):
+def residual(orig, base, ctx_img=None):
+    """Edge-padded to whole blocks: the base, the residual orig - base and the context image (the
+    base unless given), both in the colour transform's space."""
     h, w, _ = orig.shape
     ph, pw = -(-h // N) * N, -(-w // N) * N
-    pad = lambda a: np.pad(a, ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
-    o, b = pad(orig.astype(float)), pad(base.astype(float))
-    res = (o - b) @ COL.T
-    bc = (b if ctx_img is None else pad(ctx_img.astype(float))) @ COL.T
+    pad = lambda a: np.pad(a.astype(float), ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
+    b = pad(base)
+    return b, (pad(orig) - b) @ COL.T, (b if ctx_img is None else pad(ctx_img)) @ COL.T
+
+
+def reconstruct(b, rec, orig):
+    """The 8-bit image: padded base + decoded residual, back to RGB, cropped to orig's size."""
+    h, w, _ = orig.shape
+    return np.clip(np.rint(b + rec @ np.linalg.inv(COL).T), 0, 255)[:h, :w]
+
+
+def neighbour_sig(nz):
+    """Per coefficient (zigzag order): significant among the same coefficient of the left and
+    upper blocks (0..2), and among the two previous zigzag positions of its block (0..2)."""
+    left = np.zeros_like(nz)
+    left[:, 1:] = nz[:, :-1]
+    top = np.zeros_like(nz)
+    top[1:] = nz[:-1]
+    prev = np.zeros_like(nz)
+    prev[:, :, 1:] += nz[:, :, :-1]
+    prev[:, :, 2:] += nz[:, :, :-2]
+    return np.minimum(left + top, 2), prev
+
+
+def left_top_sum(a):
+    """The same coefficient's value in the left block plus in the upper block."""
+    s = np.zeros_like(a)
+    s[:, 1:] += a[:, :-1]
+    s[1:] += a[:-1]
+    return s
+
+
+def unary_bins(m):
+    """Magnitude - 1 values m in unary bins up to 14, then Exp-Golomb: (value index and position of
+    each bin, their bits, raw bits of the tails)."""
+    nb = np.minimum(m, 13) + (m < 14)  # number of unary bins coded
+    idx = np.repeat(np.arange(len(m)), nb)
+    pos = np.arange(len(idx)) - np.repeat(np.cumsum(nb) - nb, nb)
+    tail = m[m >= 14] - 14 + 1
+    raw = int(np.sum(2 * np.floor(np.log2(tail)) + 1)) if len(tail) else 0
+    return idx, pos, (pos < m[idx]).astype(int), raw
+
+
+def layer(orig, base, step, roff, cm, use_base_ctx, ctx_img=None):
+    b, res, bc = residual(orig, base, ctx_img)
     bits = 0.0
     rec = np.zeros_like(res)
     sig_ctx, sig_bit, mag_ctx, mag_bit = [], [], [], []
@@ -96,26 +139,15 @@ def layer(orig, base, step, roff, cm, use_base_ctx, ctx_img=None):
         v[:, :, 0, 0] = dc - pred
         z = v.reshape(by, bx, 64)[:, :, np.argsort(ZZ_INDEX.ravel())]  # zigzag order
         nz = (z != 0).astype(int)
-        left = np.zeros_like(nz)
-        left[:, 1:] = nz[:, :-1]
-        top = np.zeros_like(nz)
-        top[1:] = nz[:-1]
-        prev = np.zeros_like(nz)
-        prev[:, :, 1:] += nz[:, :, :-1]
-        prev[:, :, 2:] += nz[:, :, :-2]
+        lt, prev = neighbour_sig(nz)
         band = np.broadcast_to(BAND, nz.shape)
-        ctx = ((cls * 10 + band) * 3 + np.minimum(left + top, 2)) * 3 + prev
-        nctx_sig = 2 * 10 * 3 * 3
-        mag_nb = np.zeros_like(z)
-        mag_nb[:, 1:] += np.abs(z[:, :-1])
-        mag_nb[1:] += np.abs(z[:-1])
-        mb = np.minimum(mag_nb, 3)
+        ctx = ((cls * 10 + band) * 3 + lt) * 3 + prev
+        mb = np.minimum(left_top_sum(np.abs(z)), 3)
         if use_base_ctx:
             bco = DCT @ blocks(bc[:, :, c]) @ DCT.T
             bz = np.abs(bco.reshape(by, bx, 64)[:, :, np.argsort(ZZ_INDEX.ravel())]) / d
             bb = np.digitize(bz, [0.25, 1.0, 4.0])  # 0..3
             ctx = ctx * 4 + bb
-            nctx_sig *= 4
             mb = mb * 4 + bb
         sig_ctx.append(ctx.ravel())
         sig_bit.append(nz.ravel())
@@ -124,21 +156,16 @@ def layer(orig, base, step, roff, cm, use_base_ctx, ctx_img=None):
         m = np.abs(z.ravel()[sel]) - 1
         raw += int(sel.sum())  # sign bits
         mctx0 = (cls * 4 + np.minimum(band.ravel()[sel] // 3, 3)) * 16 + mb.ravel()[sel]
-        nb = np.minimum(m, 13) + (m < 14)  # number of unary bins coded
-        idx = np.repeat(np.arange(len(m)), nb)
-        pos = np.arange(len(idx)) - np.repeat(np.cumsum(nb) - nb, nb)
-        mag_bit.append((pos < m[idx]).astype(int))
+        idx, pos, ubits, traw = unary_bins(m)
+        mag_bit.append(ubits)
         mag_ctx.append(mctx0[idx] * 5 + np.minimum(pos, 4))
-        tail = m[m >= 14] - 14 + 1
-        raw += int(np.sum(2 * np.floor(np.log2(tail)) + 1)) if len(tail) else 0
+        raw += traw
     nsig = 2 * 10 * 3 * 3 * (4 if use_base_ctx else 1)
     bits += kt_bits(np.concatenate(sig_ctx), np.concatenate(sig_bit).astype(float), nsig)
     mc = np.concatenate(mag_ctx)
     bits += kt_bits(mc, np.concatenate(mag_bit).astype(float), int(mc.max()) + 1 if len(mc) else 1)
     bits += raw
-    out = np.clip(np.rint(b + rec @ np.linalg.inv(COL).T), 0, 255)[:h, :w]
-    mse = np.mean((out - orig.astype(float)) ** 2)
-    return bits, 10 * math.log10(255 ** 2 / mse) if mse > 0 else 99.0
+    return bits, psnr_of(reconstruct(b, rec, orig), orig)
 
 
 def psnr_of(a, b):
@@ -206,12 +233,7 @@ def ladder(orig, base, steps, delta, use_base_ctx):
     layer 0 codes m like `layer`, layer j > 0 codes, for each coefficient still zero, its
     significance at the new step (and sign), for each significant one the bit halving its interval.
     Reconstruction (m + delta) E. Returns [(cumulative bits, PSNR)] after each layer."""
-    h, w, _ = orig.shape
-    ph, pw = -(-h // N) * N, -(-w // N) * N
-    pad = lambda a: np.pad(a, ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
-    o, b = pad(orig.astype(float)), pad(base.astype(float))
-    res = (o - b) @ COL.T
-    bc = b @ COL.T
+    b, res, bc = residual(orig, base)
     zz = np.argsort(ZZ_INDEX.ravel())
     coefs, bzs = [], []
     for c in range(3):
@@ -231,15 +253,9 @@ def ladder(orig, base, steps, delta, use_base_ctx):
             m = np.floor(np.abs(co) / e).astype(np.int64)
             nz = (m > 0).astype(int)
             band = np.broadcast_to(BAND, nz.shape)
-            left = np.zeros_like(nz)
-            left[:, 1:] = nz[:, :-1]
-            top = np.zeros_like(nz)
-            top[1:] = nz[:-1]
-            prev = np.zeros_like(nz)
-            prev[:, :, 1:] += nz[:, :, :-1]
-            prev[:, :, 2:] += nz[:, :, :-2]
+            lt, prev = neighbour_sig(nz)
             bb = np.digitize(bzs[c] / e, [0.25, 1.0, 4.0]) if use_base_ctx else np.zeros_like(nz)
-            sigctx = (((cls * 10 + band) * 3 + np.minimum(left + top, 2)) * 3 + prev) * 4 + bb
+            sigctx = (((cls * 10 + band) * 3 + lt) * 3 + prev) * 4 + bb
             if j == 0:
                 was = np.zeros_like(nz, dtype=bool)
             else:
@@ -252,17 +268,12 @@ def ladder(orig, base, steps, delta, use_base_ctx):
             raw += int(newsig.sum())  # signs
             if j == 0:
                 mm = m[newsig] - 1
-                mnb = np.zeros_like(m)
-                mnb[:, 1:] += m[:, :-1]
-                mnb[1:] += m[:-1]
+                mnb = left_top_sum(m)
                 mctx = 720 * 4 + ((cls * 4 + np.minimum(band[newsig] // 3, 3)) * 4 + np.minimum(mnb[newsig], 3)) * 4 + bb[newsig]
-                nb = np.minimum(mm, 13) + (mm < 14)
-                idx = np.repeat(np.arange(len(mm)), nb)
-                pos = np.arange(len(idx)) - np.repeat(np.cumsum(nb) - nb, nb)
+                idx, pos, ubits, traw = unary_bins(mm)
                 ctxs.append(mctx[idx] * 5 + np.minimum(pos, 4))
-                bts.append((pos < mm[idx]).astype(int))
-                tail = mm[mm >= 14] - 14 + 1
-                raw += int(np.sum(2 * np.floor(np.log2(tail)) + 1)) if len(tail) else 0
+                bts.append(ubits)
+                raw += traw
             else:
                 mp = np.floor(np.abs(co[was]) / steps[j - 1]).astype(np.int64)
                 rctx = 720 * 4 + 2 * 16 * 4 * 4 * 5 + (cls * 4 + np.minimum(band[was] // 3, 3)) * 3 + np.minimum(mp, 3) - 1
@@ -273,8 +284,7 @@ def ladder(orig, base, steps, delta, use_base_ctx):
             rec[:, :, c] = unblocks(DCT.T @ q @ DCT)
         cc = np.concatenate(ctxs)
         total += kt_bits(cc, np.concatenate(bts).astype(float), int(cc.max()) + 1) + raw
-        img = np.clip(np.rint(b + rec @ np.linalg.inv(COL).T), 0, 255)[:h, :w]
-        out.append((total, psnr_of(img, orig), e))
+        out.append((total, psnr_of(reconstruct(b, rec, orig), orig), e))
     return out
 
 
@@ -301,9 +311,8 @@ def main():
         base = np.asarray(Image.open(os.path.join(d, name + ".rec.png")).convert("RGB"))
         px = orig.shape[0] * orig.shape[1]
         latent_bits = os.path.getsize(os.path.join(d, name + ".q80.dfc")) * 8
-        mse0 = np.mean((base.astype(float) - orig) ** 2)
         print(json.dumps({"image": name, "variant": "latent only", "bpp": latent_bits / px,
-                          "psnr": 10 * math.log10(255 ** 2 / mse0)}), flush=True)
+                          "psnr": psnr_of(base, orig)}), flush=True)
         flat = np.full_like(orig, 128)
         for variant, b, lb, bctx, cimg in [("ctx", base, latent_bits, False, None), ("ctx+base", base, latent_bits, True, None),
                                            ("scratch", flat, 0, False, None),
