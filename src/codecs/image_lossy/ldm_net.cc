@@ -171,6 +171,17 @@ void CopyWindow(const float* src, int planes, int h, int w, int y0, int y1, int 
     }
 }
 
+// The inverse of CopyWindow for a tile's core: cells [y0, y1) x [x0, x1) of a window computed at
+// (ey0, ex0), eh x ew, copied into their place in dst (planes x h x w).
+void PasteCore(const float* win, int planes, int ey0, int eh, int ex0, int ew, int y0, int y1, int x0, int x1,
+               float* dst, int h, int w) {
+  for (int c = 0; c < planes; ++c)
+    for (int y = y0; y < y1; ++y) {
+      const float* s = win + (static_cast<long>(c) * eh + (y - ey0)) * ew + (x0 - ex0);
+      std::copy(s, s + (x1 - x0), dst + (static_cast<long>(c) * h + y) * w + x0);
+    }
+}
+
 // Calls f(core y0, y1, x0, x1, halo-extended ey0, ey1, ex0, ex1) for each tile of an h x w grid.
 template <class F>
 void ForEachTile(int h, int w, int tile, int halo, const F& f) {
@@ -214,11 +225,7 @@ void LdmNet::Encode(const float* x, int H, int W, int threads, float* z, int til
     CopyWindow(x, 3, H, W, ey0 * kFactor, ey1 * kFactor, ex0 * kFactor, ex1 * kFactor, sub.data());
     out.resize(static_cast<size_t>(L) * eh * ew);
     EncodeWhole(sub.data(), eh * kFactor, ew * kFactor, threads, out.data());
-    for (int c = 0; c < L; ++c)
-      for (int y = y0; y < y1; ++y) {
-        const float* s = out.data() + (static_cast<long>(c) * eh + (y - ey0)) * ew + (x0 - ex0);
-        std::copy(s, s + (x1 - x0), z + (static_cast<long>(c) * h + y) * w + x0);
-      }
+    PasteCore(out.data(), L, ey0, eh, ex0, ew, y0, y1, x0, x1, z, h, w);
   });
 }
 
@@ -268,11 +275,7 @@ void LdmNet::Denoise(const float* xt, int h, int w, float lambda, int threads, f
     out.resize(sub.size());
     CopyWindow(xt, L, h, w, ey0, ey1, ex0, ex1, sub.data());
     DenoiseWhole(sub.data(), eh, ew, lambda, threads, out.data());
-    for (int c = 0; c < L; ++c)
-      for (int y = y0; y < y1; ++y) {
-        const float* s = out.data() + (static_cast<long>(c) * eh + (y - ey0)) * ew + (x0 - ex0);
-        std::copy(s, s + (x1 - x0), z0 + (static_cast<long>(c) * h + y) * w + x0);
-      }
+    PasteCore(out.data(), L, ey0, eh, ex0, ew, y0, y1, x0, x1, z0, h, w);
   });
 }
 
