@@ -61,6 +61,12 @@ bool SameFile(const std::string& a, const std::string& b) {
          sa.st_ino == sb.st_ino;
 }
 
+// True if writing `out` would replace an existing file, which needs -f. A device or FIFO
+// (-o /dev/null) is written into, not replaced, so it needs none.
+bool OutputTaken(const std::string& out) {
+  return dc::extras::FileExists(out) && !dc::extras::IsSpecialFile(out);
+}
+
 // "-" names standard input (as an input) or standard output (as -o).
 bool IsStd(const std::string& p) { return p == "-"; }
 std::string Label(const std::string& p) { return IsStd(p) ? "(stdin)" : p; }
@@ -97,7 +103,7 @@ dc::Status CheckOutput(const std::string& in, const std::string& out, bool force
     return dc::Status::Ok();
   }
   if (!IsStd(in) && SameFile(in, out)) return dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + out + " is the input file");
-  if (!force && dc::extras::FileExists(out) && !dc::extras::IsSpecialFile(out))  // -o /dev/null needs no -f
+  if (!force && OutputTaken(out))
     return dc::Error(DC_ERR_EXISTS, out + " already exists; use -f to overwrite");
   return dc::Status::Ok();
 }
@@ -328,7 +334,7 @@ int WriteAll(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& fi
              json* records) {
   for (const auto& [path, bytes] : files) {
     if (SameFile(in, path)) return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + path + " is the input file"), in);
-    if (!force && dc::extras::FileExists(path) && !dc::extras::IsSpecialFile(path))
+    if (!force && OutputTaken(path))
       return Fail(dc::Error(DC_ERR_EXISTS, path + " already exists; use -f to overwrite"), in);
   }
   std::vector<std::string> written;
@@ -485,7 +491,7 @@ int Truncate(const TruncateOpts& o) {
     return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "--bits-per-sample is for signals; this file is not a signal (use --bpp)"), o.in);
   if (SameFile(o.in, o.out))
     return Fail(dc::Error(DC_ERR_INVALID_ARGUMENT, "output " + o.out + " is the input file"), o.in);
-  if (!o.force && dc::extras::FileExists(o.out) && !dc::extras::IsSpecialFile(o.out))
+  if (!o.force && OutputTaken(o.out))
     return Fail(dc::Error(DC_ERR_EXISTS, o.out + " already exists; use -f to overwrite"), o.in);
   const double rate = o.bpp > 0 ? o.bpp : o.bits_per_sample;
   dc_buffer buf{};
