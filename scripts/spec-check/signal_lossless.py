@@ -150,19 +150,30 @@ def network_block(dec, C, n, depth, cfg, T, K):
 
 MODES = {1: (16, 128, 512), 2: (12, 64, 256)}
 
+def block_streams(payload, p, frames):
+    """The blocks' rANS streams after the payload's layout bytes (p of them): (first frame,
+    frames, stream) per block of 8192 frames."""
+    nb = (frames + 8191) // 8192; sizes = []
+    for _ in range(nb): s, p = varint(payload, p); sizes.append(s)
+    assert sum(sizes) == len(payload) - p
+    out = []
+    for bi in range(nb):
+        out.append((bi * 8192, min(8192, frames - bi * 8192), payload[p:p + sizes[bi]])); p += sizes[bi]
+    return out
+
+def report(path, b, out, side):
+    raw = struct.pack('<%di' % len(out), *out)
+    ok = zlib.crc32(raw) == int.from_bytes(b[-4:], 'little')
+    print(path.split('/')[-1], 'CRC', 'OK' if ok else 'MISMATCH', hashlib.sha256(raw + side).hexdigest())
+
 def decode_r2(path, b, payload, F, C, D, side, cfg, T, K):
     from cascade import adaptive_block, cascade
     assert payload[0] == 13, 'block size'
     Kb = payload[1]; P = Kb & 63; M = (Kb >> 6) & 1; S = Kb >> 7
     assert P <= 6 and not (P == 0 and S) and not (M and not (C == 2 and D < 32)), 'cascade byte'
     Dp = D + M
-    nb = (F + 8191) // 8192; p = 2; sizes = []
-    for _ in range(nb): s_, p = varint(payload, p); sizes.append(s_)
-    assert sum(sizes) == len(payload) - p
     r = [[0] * F for _ in range(C)]
-    for bi in range(nb):
-        stream = payload[p:p + sizes[bi]]; p += sizes[bi]
-        f0 = bi * 8192; n = min(8192, F - f0)
+    for f0, n, stream in block_streams(payload, 2, F):
         dec = Rans(stream)
         if dec.bits(1): blk = adaptive_block(dec, C, n, decode_residual)
         else: blk = network_block(dec, C, n, Dp, cfg, T, K)
@@ -182,9 +193,7 @@ def decode_r2(path, b, payload, F, C, D, side, cfg, T, K):
             out[t * C] = L; out[t * C + 1] = R
         else:
             for c in range(C): out[t * C + c] = x[c][t]
-    raw = struct.pack('<%di' % len(out), *out)
-    ok = zlib.crc32(raw) == int.from_bytes(b[-4:], 'little')
-    print(path.split('/')[-1], 'CRC', 'OK' if ok else 'MISMATCH', hashlib.sha256(raw + side).hexdigest())
+    report(path, b, out, side)
 
 def decode(path, model):
     b, i, rev, v2 = read_dfc(path, 4)
@@ -196,13 +205,8 @@ def decode(path, model):
     meta, T = load_model(model); cfg = meta['config']; K = cfg['mixtures']
     if rev == 2: return decode_r2(path, b, payload, frames, C, bd, side, cfg, T, K)
     lay = payload[0]; assert lay & 63 == 13 and not lay & 128; lpcflag = bool(lay & 64)
-    nb = (frames + 8191) // 8192; p = 1; sizes = []
-    for _ in range(nb): s, p = varint(payload, p); sizes.append(s)
-    assert sum(sizes) == len(payload) - p
     out = [0] * (frames * C)
-    for bi in range(nb):
-        stream = payload[p:p + sizes[bi]]; p += sizes[bi]
-        f0 = bi * 8192; n = min(8192, frames - f0)
+    for f0, n, stream in block_streams(payload, 1, frames):
         dec = Rans(stream)
         use = dec.bits(1) if lpcflag else 0
         lpc = []
@@ -234,8 +238,6 @@ def decode(path, model):
         dec.finish()
         for c in range(C):
             for t in range(n): out[(f0 + t) * C + c] = blk[c][t]
-    raw = struct.pack('<%di' % len(out), *out)
-    ok = zlib.crc32(raw) == int.from_bytes(b[-4:], 'little')
-    print(path.split('/')[-1], 'CRC', 'OK' if ok else 'MISMATCH', hashlib.sha256(raw + side).hexdigest())
+    report(path, b, out, side)
 
 decode(sys.argv[1], sys.argv[2])
