@@ -5,11 +5,10 @@ from adm import *
 
 def decode_field(dec, cols, rows):
     """Motion mode 2's field: per block (vx, vy, filter) in quarter pixels."""
+    from match import read_flag  # the same binary symbol: a 1 is [0, P)
     p = [32768] * 34
     def flag(ctx):
-        P = min(max(p[ctx], 64), 65472)
-        if dec.peek(16) < P: dec.advance(0, P, 16); bit = 1
-        else: dec.advance(P, 65536 - P, 16); bit = 0
+        bit = read_flag(dec, min(max(p[ctx], 64), 65472))
         p[ctx] += ((65536 if bit else 0) - p[ctx]) >> 4
         return bit
     ctx = lambda comp, b: 16 * comp + min(b, 15)
